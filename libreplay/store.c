@@ -1,0 +1,1059 @@
+/*
+ * store.c — the SQLite trace store: the only file that includes sqlite3.h.
+ *
+ * Opens and migrates databases (schema/NNNN-*.sql, compiled in), writes
+ * traces in one transaction each, streams a trace's events back in order,
+ * writes results (runs) and runs ad-hoc SQL for `vmreplay sql`.
+ *
+ * On-disk packing of events (docs/schema.md): a trace's events are one
+ * contiguous range of event ids; ts is relative to trace.t0_ns; kind, order
+ * and gfp share one integer (kog); three generic slots a, b, c hold the
+ * kind's main columns; any other column goes to event_extra.
+ */
+#include "internal.h"
+#include "store-schema.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rp_store {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+};
+
+/* ------------------------------------------------------------- helpers */
+
+static int db_error(struct rp_store *s, struct rp_error *err, const char *what)
+{
+	return rp_error_set(err, "%s: %s: %s", s->path, what,
+			    sqlite3_errmsg(s->db));
+}
+
+static int exec(struct rp_store *s, const char *sql, struct rp_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		rp_error_set(err, "%s: %s", s->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare(struct rp_store *s, const char *sql, sqlite3_stmt **st,
+		   struct rp_error *err)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+			       NULL) != SQLITE_OK)
+		return db_error(s, err, "prepare");
+	return 0;
+}
+
+static int64_t query_i64(struct rp_store *s, const char *sql, int64_t dflt)
+{
+	sqlite3_stmt *st;
+	int64_t v = dflt;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* --------------------------------------------------------- open / close */
+
+int rp_store_schema_version(void)
+{
+	int v = 0;
+	for (int i = 0; i < rp_migration_count; i++)
+		if (rp_migrations[i].version > v)
+			v = rp_migrations[i].version;
+	return v;
+}
+
+static int migrate(struct rp_store *s, struct rp_error *err)
+{
+	int have = (int)query_i64(s, "PRAGMA user_version", 0);
+	int want = rp_store_schema_version();
+
+	if (have > want)
+		return rp_error_set(err,
+				    "%s: written by a newer vmreplay (schema "
+				    "version %d; this vmreplay %s knows up to "
+				    "%d): upgrade vmreplay to read it",
+				    s->path, have, rp_version(), want);
+	if (have == want)
+		return 0;
+	if (s->readonly)
+		return rp_error_set(err,
+				    "%s: schema version %d is older than %d: "
+				    "open it once for writing to upgrade it",
+				    s->path, have, want);
+	if (exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	for (int i = 0; i < rp_migration_count; i++) {
+		const struct rp_migration *m = &rp_migrations[i];
+		if (m->version <= have)
+			continue;
+		char *msg = NULL;
+		if (sqlite3_exec(s->db, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
+			rp_error_set(err, "%s: schema %s: %s", s->path,
+				     m->name, msg ? msg : "error");
+			sqlite3_free(msg);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", want);
+	if (exec(s, sql, err) || exec(s, "COMMIT", err)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int rp_store_open(const char *path, int flags, struct rp_store **out,
+		  struct rp_error *err)
+{
+	struct rp_store *s = calloc(1, sizeof *s);
+	int oflags;
+
+	*out = NULL;
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return rp_error_set(err, "%s: out of memory", path);
+	}
+	s->readonly = (flags & RP_STORE_READONLY) != 0;
+	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (!s->readonly && (flags & RP_STORE_CREATE))
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		if (!s->db)
+			rp_error_set(err, "%s: cannot open database", path);
+		else if (sqlite3_errcode(s->db) == SQLITE_CANTOPEN)
+			rp_error_set(err, "%s: cannot open database (%s)", path,
+				     s->readonly || !(flags & RP_STORE_CREATE)
+					     ? "no such file or not readable"
+					     : "cannot create it");
+		else
+			db_error(s, err, "cannot open database");
+		rp_store_close(s);
+		return -1;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* A non-database file fails on the first read. */
+	if (exec(s, "PRAGMA foreign_keys = ON", err) ||
+	    query_i64(s, "SELECT count(*) FROM sqlite_master", -1) < 0) {
+		rp_error_set(err, "%s: not a vmreplay database (%s)", path,
+			     sqlite3_errmsg(s->db));
+		rp_store_close(s);
+		return -1;
+	}
+	if (!s->readonly &&
+	    (exec(s, "PRAGMA journal_mode = WAL", err) ||
+	     exec(s, "PRAGMA synchronous = NORMAL", err))) {
+		rp_store_close(s);
+		return -1;
+	}
+	if (migrate(s, err)) {
+		rp_store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void rp_store_close(struct rp_store *s)
+{
+	if (!s)
+		return;
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* -------------------------------------------------------- event packing */
+
+enum { KOG_EXTRA = 1 << 12 };
+#define BATCH 64 /* rows per multi-row INSERT */
+#define EVENT_COLS 8
+
+/* Which event column lives in slot a and b for a kind (c is count). */
+static int slot_a(int kind)
+{
+	switch (kind) {
+	case RP_FILE_READ:
+	case RP_FILE_WRITE: return RP_COL_FILE;
+	case RP_BLK_READ:
+	case RP_BLK_WRITE: return RP_COL_BLOCK;
+	case RP_ANON_TOUCH: return RP_COL_OFFSET;
+	default: return RP_COL_OBJ;
+	}
+}
+
+static int slot_b(int kind)
+{
+	switch (kind) {
+	case RP_FILE_READ:
+	case RP_FILE_WRITE: return RP_COL_OFFSET;
+	case RP_BLK_READ:
+	case RP_BLK_WRITE: return RP_COL_DEV;
+	default: return RP_COL_BYTES;
+	}
+}
+
+/* Columns stored outside event_extra for a kind. */
+static uint32_t packed_columns(int kind)
+{
+	return RP_HAS(RP_COL_TS) | RP_HAS(RP_COL_KIND) | RP_HAS(RP_COL_TASK) |
+	       RP_HAS(RP_COL_ORDER) | RP_HAS(RP_COL_GFP) |
+	       RP_HAS(RP_COL_COUNT) | RP_HAS(RP_COL_FLAGS) |
+	       RP_HAS(slot_a(kind)) | RP_HAS(slot_b(kind));
+}
+
+static int64_t pack_kog(const struct rp_event *ev, int extra)
+{
+	int64_t kog = ev->kind & 15;
+	if (ev->present & RP_HAS(RP_COL_ORDER))
+		kog |= (int64_t)((ev->order + 1) & 15) << 4;
+	if (ev->present & RP_HAS(RP_COL_GFP))
+		kog |= (int64_t)(ev->gfp & 15) << 8;
+	if (extra)
+		kog |= KOG_EXTRA;
+	return kog;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const struct rp_event *ev,
+		     int col)
+{
+	if (ev->present & RP_HAS(col))
+		sqlite3_bind_int64(st, i, rp_event_get(ev, col));
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* --------------------------------------------------------- trace writer */
+
+struct rp_trace_writer {
+	struct rp_store *s;
+	int64_t trace_id;
+	int64_t first_id, next_id;
+	int64_t t0, first_ns, last_ns;
+	int64_t nevents;
+	sqlite3_stmt *ins_batch, *ins_one, *ins_extra;
+	sqlite3_stmt *ins_packet, *ins_nfs, *ins_sample, *ins_stat;
+	struct rp_event pending[BATCH];
+	int npending;
+};
+
+static const char *event_insert_sql(int rows)
+{
+	static const char head[] =
+		"INSERT INTO event(id,ts,kog,task,a,b,c,flags) VALUES ";
+	static char sql_batch[sizeof head + BATCH * 20];
+	static char sql_one[sizeof head + 20];
+	char *buf = rows == 1 ? sql_one : sql_batch;
+	size_t size = rows == 1 ? sizeof sql_one : sizeof sql_batch;
+	size_t o = (size_t)snprintf(buf, size, "%s", head);
+	for (int r = 0; r < rows; r++)
+		o += (size_t)snprintf(buf + o, size - o, "%s(?,?,?,?,?,?,?,?)",
+				      r ? "," : "");
+	return buf;
+}
+
+static void writer_free(struct rp_trace_writer *w)
+{
+	sqlite3_stmt **sts[] = {&w->ins_batch,  &w->ins_one,   &w->ins_extra,
+				&w->ins_packet, &w->ins_nfs,   &w->ins_sample,
+				&w->ins_stat};
+	for (size_t i = 0; i < RP_ARRAY_SIZE(sts); i++)
+		sqlite3_finalize(*sts[i]);
+	free(w);
+}
+
+int rp_trace_begin(struct rp_store *s, const struct rp_trace_meta *meta,
+		   struct rp_trace_writer **out, struct rp_error *err)
+{
+	struct rp_trace_writer *w;
+	sqlite3_stmt *st = NULL;
+	char now[32];
+
+	*out = NULL;
+	if (s->readonly)
+		return rp_error_set(err, "%s: opened read-only", s->path);
+	if (!meta->name || !*meta->name)
+		return rp_error_set(err, "%s: a trace needs a name", s->path);
+	w = calloc(1, sizeof *w);
+	if (!w)
+		return rp_error_set(err, "out of memory");
+	w->s = s;
+	if (exec(s, "BEGIN IMMEDIATE", err)) {
+		free(w);
+		return -1;
+	}
+	if (prepare(s, "SELECT id FROM trace WHERE name = ?", &st, err))
+		goto fail;
+	sqlite3_bind_text(st, 1, meta->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		rp_error_set(err, "%s: a trace named '%s' exists already",
+			     s->path, meta->name);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	rp_utc_now(now);
+	if (prepare(s,
+		    "INSERT INTO trace(name,source,origin,host,kernel,command,"
+		    "created) VALUES (?,?,?,?,?,?,?)",
+		    &st, err))
+		goto fail;
+	bind_text_or_null(st, 1, meta->name);
+	bind_text_or_null(st, 2, meta->source ? meta->source : "unknown");
+	bind_text_or_null(st, 3, meta->origin);
+	bind_text_or_null(st, 4, meta->host);
+	bind_text_or_null(st, 5, meta->kernel);
+	bind_text_or_null(st, 6, meta->command);
+	bind_text_or_null(st, 7, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(s, err, "insert trace");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	w->trace_id = sqlite3_last_insert_rowid(s->db);
+	w->first_id = w->next_id =
+		query_i64(s, "SELECT max(id) FROM event", 0) + 1;
+	if (prepare(s, event_insert_sql(BATCH), &w->ins_batch, err) ||
+	    prepare(s, event_insert_sql(1), &w->ins_one, err) ||
+	    prepare(s,
+		    "INSERT INTO event_extra(event_id,col,value) VALUES (?,?,?)",
+		    &w->ins_extra, err))
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	writer_free(w);
+	return -1;
+}
+
+static int store_extras(struct rp_trace_writer *w, int64_t id,
+			const struct rp_event *ev, uint32_t extra,
+			struct rp_error *err)
+{
+	for (int col = 0; col < RP_NCOLUMNS; col++) {
+		if (!(extra & RP_HAS(col)))
+			continue;
+		sqlite3_bind_int64(w->ins_extra, 1, id);
+		sqlite3_bind_int(w->ins_extra, 2, col);
+		sqlite3_bind_int64(w->ins_extra, 3, rp_event_get(ev, col));
+		if (sqlite3_step(w->ins_extra) != SQLITE_DONE) {
+			sqlite3_reset(w->ins_extra);
+			return db_error(w->s, err, "insert event_extra");
+		}
+		sqlite3_reset(w->ins_extra);
+	}
+	return 0;
+}
+
+static int bind_event(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
+		      const struct rp_event *ev, struct rp_error *err)
+{
+	int64_t id = w->next_id++;
+	uint32_t extra = ev->present & ~packed_columns(ev->kind);
+	sqlite3_bind_int64(st, base + 1, id);
+	sqlite3_bind_int64(st, base + 2, ev->ts_ns - w->t0);
+	sqlite3_bind_int64(st, base + 3, pack_kog(ev, extra != 0));
+	bind_opt(st, base + 4, ev, RP_COL_TASK);
+	bind_opt(st, base + 5, ev, slot_a(ev->kind));
+	bind_opt(st, base + 6, ev, slot_b(ev->kind));
+	bind_opt(st, base + 7, ev, RP_COL_COUNT);
+	bind_opt(st, base + 8, ev, RP_COL_FLAGS);
+	return extra ? store_extras(w, id, ev, extra, err) : 0;
+}
+
+static int step_reset(struct rp_trace_writer *w, sqlite3_stmt *st,
+		      struct rp_error *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(w->s, err, "insert event");
+	return 0;
+}
+
+static int flush_pending(struct rp_trace_writer *w, struct rp_error *err)
+{
+	if (w->npending == BATCH) {
+		for (int i = 0; i < BATCH; i++)
+			if (bind_event(w, w->ins_batch, i * EVENT_COLS,
+				       &w->pending[i], err))
+				return -1;
+		w->npending = 0;
+		return step_reset(w, w->ins_batch, err);
+	}
+	for (int i = 0; i < w->npending; i++)
+		if (bind_event(w, w->ins_one, 0, &w->pending[i], err) ||
+		    step_reset(w, w->ins_one, err))
+			return -1;
+	w->npending = 0;
+	return 0;
+}
+
+static int check_event(struct rp_trace_writer *w, const struct rp_event *ev,
+		       struct rp_error *err)
+{
+	if (ev->kind <= RP_KIND_NONE || ev->kind >= RP_KIND_COUNT)
+		return rp_error_set(err, "event %lld: unknown kind %d",
+				    (long long)w->nevents + 1, ev->kind);
+	if ((ev->present & RP_HAS(RP_COL_ORDER)) &&
+	    (ev->order < 0 || ev->order > 14))
+		return rp_error_set(err, "event %lld: order %d not in 0..14",
+				    (long long)w->nevents + 1, ev->order);
+	if (w->nevents > 0 && ev->ts_ns < w->last_ns)
+		return rp_error_set(err,
+				    "event %lld: time %lld ns is before the "
+				    "previous event's %lld ns",
+				    (long long)w->nevents + 1,
+				    (long long)ev->ts_ns,
+				    (long long)w->last_ns);
+	return 0;
+}
+
+int rp_trace_append(struct rp_trace_writer *w, const struct rp_event *ev,
+		    size_t n, struct rp_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (check_event(w, &ev[i], err))
+			return -1;
+		if (w->nevents == 0)
+			w->t0 = w->first_ns = ev[i].ts_ns;
+		w->last_ns = ev[i].ts_ns;
+		w->nevents++;
+		w->pending[w->npending++] = ev[i];
+		if (w->npending == BATCH && flush_pending(w, err))
+			return -1;
+	}
+	return 0;
+}
+
+int64_t rp_trace_id(const struct rp_trace_writer *w)
+{
+	return w->trace_id;
+}
+
+int64_t rp_trace_event_count(const struct rp_trace_writer *w)
+{
+	return w->nevents;
+}
+
+int rp_trace_set_stat(struct rp_trace_writer *w, const char *key,
+		      const char *value, struct rp_error *err)
+{
+	if (!w->ins_stat &&
+	    prepare(w->s,
+		    "INSERT OR REPLACE INTO trace_stat(trace_id,key,value) "
+		    "VALUES (?,?,?)",
+		    &w->ins_stat, err))
+		return -1;
+	sqlite3_bind_int64(w->ins_stat, 1, w->trace_id);
+	sqlite3_bind_text(w->ins_stat, 2, key, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(w->ins_stat, 3, value);
+	int rc = sqlite3_step(w->ins_stat);
+	sqlite3_reset(w->ins_stat);
+	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert trace_stat");
+}
+
+int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
+			struct rp_error *err)
+{
+	sqlite3_stmt *st;
+	if (!w->ins_packet &&
+	    prepare(w->s,
+		    "INSERT INTO packet(trace_id,ts_ns,frame,frame_len,"
+		    "linktype,ip_version,protocol,src,dst,sport,dport,frag_id,"
+		    "frag_offset,more_frags,datagram_len) VALUES "
+		    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		    &w->ins_packet, err))
+		return -1;
+	st = w->ins_packet;
+	sqlite3_bind_int64(st, 1, w->trace_id);
+	sqlite3_bind_int64(st, 2, p->ts_ns);
+	sqlite3_bind_int64(st, 3, p->frame);
+	sqlite3_bind_int(st, 4, p->frame_len);
+	sqlite3_bind_int(st, 5, p->linktype);
+	if (p->ip_version) {
+		sqlite3_bind_int(st, 6, p->ip_version);
+		sqlite3_bind_int(st, 7, p->protocol);
+		bind_text_or_null(st, 8, p->src[0] ? p->src : NULL);
+		bind_text_or_null(st, 9, p->dst[0] ? p->dst : NULL);
+	} else {
+		for (int i = 6; i <= 9; i++)
+			sqlite3_bind_null(st, i);
+	}
+	if (p->sport || p->dport) {
+		sqlite3_bind_int(st, 10, p->sport);
+		sqlite3_bind_int(st, 11, p->dport);
+	} else {
+		sqlite3_bind_null(st, 10);
+		sqlite3_bind_null(st, 11);
+	}
+	if (p->frag_id >= 0) {
+		sqlite3_bind_int64(st, 12, p->frag_id);
+		sqlite3_bind_int(st, 13, p->frag_offset);
+		sqlite3_bind_int(st, 14, p->more_frags);
+	} else {
+		for (int i = 12; i <= 14; i++)
+			sqlite3_bind_null(st, i);
+	}
+	if (p->datagram_len)
+		sqlite3_bind_int(st, 15, p->datagram_len);
+	else
+		sqlite3_bind_null(st, 15);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert packet");
+}
+
+static void bind_i64_unless(sqlite3_stmt *st, int i, int64_t v, int64_t none)
+{
+	if (v == none)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+int rp_trace_add_nfs_op(struct rp_trace_writer *w, const struct rp_nfs_op *op,
+			struct rp_error *err)
+{
+	sqlite3_stmt *st;
+	if (!w->ins_nfs &&
+	    prepare(w->s,
+		    "INSERT INTO nfs_op(trace_id,xid,version,proc,proc_name,"
+		    "fh_hash,\"offset\",count,call_ns,reply_ns,status,"
+		    "transport,ops) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		    &w->ins_nfs, err))
+		return -1;
+	st = w->ins_nfs;
+	sqlite3_bind_int64(st, 1, w->trace_id);
+	sqlite3_bind_int64(st, 2, op->xid);
+	sqlite3_bind_int(st, 3, op->version);
+	sqlite3_bind_int(st, 4, op->proc);
+	bind_text_or_null(st, 5, op->proc_name);
+	bind_i64_unless(st, 6, op->fh_hash, 0);
+	bind_i64_unless(st, 7, op->offset, -1);
+	bind_i64_unless(st, 8, op->count, -1);
+	bind_i64_unless(st, 9, op->call_ns, -1);
+	bind_i64_unless(st, 10, op->reply_ns, -1);
+	bind_i64_unless(st, 11, op->status, -1);
+	bind_text_or_null(st, 12, op->transport);
+	bind_text_or_null(st, 13, op->ops);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert nfs_op");
+}
+
+int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *sm,
+			struct rp_error *err)
+{
+	sqlite3_stmt *st;
+	if (!w->ins_sample &&
+	    prepare(w->s,
+		    "INSERT INTO sample(trace_id,ts_ns,source,node,zone,name,"
+		    "value) VALUES (?,?,?,?,?,?,?)",
+		    &w->ins_sample, err))
+		return -1;
+	st = w->ins_sample;
+	sqlite3_bind_int64(st, 1, w->trace_id);
+	sqlite3_bind_int64(st, 2, sm->ts_ns);
+	bind_text_or_null(st, 3, sm->source);
+	bind_text_or_null(st, 4, sm->node);
+	bind_text_or_null(st, 5, sm->zone);
+	bind_text_or_null(st, 6, sm->name);
+	sqlite3_bind_int64(st, 7, sm->value);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert sample");
+}
+
+/* Secondary indexes, built after the bulk load (design.md §6). */
+static const char index_sql[] =
+	"CREATE INDEX IF NOT EXISTS packet_trace ON packet(trace_id, ts_ns);"
+	"CREATE INDEX IF NOT EXISTS nfs_op_trace ON nfs_op(trace_id, xid);"
+	"CREATE INDEX IF NOT EXISTS sample_trace ON sample(trace_id, source, "
+	"name, ts_ns);";
+
+int rp_trace_finish(struct rp_trace_writer *w, struct rp_error *err)
+{
+	struct rp_store *s = w->s;
+	sqlite3_stmt *st = NULL;
+
+	if (flush_pending(w, err))
+		goto fail;
+	if (prepare(s,
+		    "UPDATE trace SET t0_ns=?, first_event=?, last_event=?, "
+		    "events=?, first_ns=?, last_ns=? WHERE id=?",
+		    &st, err))
+		goto fail;
+	sqlite3_bind_int64(st, 1, w->t0);
+	if (w->nevents) {
+		sqlite3_bind_int64(st, 2, w->first_id);
+		sqlite3_bind_int64(st, 3, w->next_id - 1);
+		sqlite3_bind_int64(st, 5, w->first_ns);
+		sqlite3_bind_int64(st, 6, w->last_ns);
+	}
+	sqlite3_bind_int64(st, 4, w->nevents);
+	sqlite3_bind_int64(st, 7, w->trace_id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(s, err, "update trace");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (exec(s, index_sql, err) || exec(s, "COMMIT", err))
+		goto fail;
+	writer_free(w);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	rp_trace_abort(w);
+	return -1;
+}
+
+void rp_trace_abort(struct rp_trace_writer *w)
+{
+	if (!w)
+		return;
+	struct rp_store *s = w->s;
+	writer_free(w);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* --------------------------------------------------------- trace lookup */
+
+static const char trace_cols[] =
+	"SELECT id, name, source, created, events, first_ns, last_ns FROM "
+	"trace";
+
+static void read_trace_row(sqlite3_stmt *st, struct rp_trace_row *r)
+{
+	const unsigned char *t;
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	if ((t = sqlite3_column_text(st, 1)))
+		snprintf(r->name, sizeof r->name, "%s", t);
+	if ((t = sqlite3_column_text(st, 2)))
+		snprintf(r->source, sizeof r->source, "%s", t);
+	if ((t = sqlite3_column_text(st, 3)))
+		snprintf(r->created, sizeof r->created, "%s", t);
+	r->events = sqlite3_column_int64(st, 4);
+	r->first_ns = sqlite3_column_int64(st, 5);
+	r->last_ns = sqlite3_column_int64(st, 6);
+}
+
+int rp_store_trace_find(struct rp_store *s, const char *name,
+			struct rp_trace_row *out, struct rp_error *err)
+{
+	sqlite3_stmt *st;
+	char sql[160];
+	int rc;
+	snprintf(sql, sizeof sql, "%s WHERE name = ?", trace_cols);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, err, "find trace");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_trace_row(st, out);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rp_error_set(err, "%s: no trace named '%s'", s->path,
+				    name);
+	return 0;
+}
+
+int rp_store_trace_each(struct rp_store *s, rp_trace_cb cb, void *arg,
+			struct rp_error *err)
+{
+	sqlite3_stmt *st;
+	char sql[160];
+	int rc, stop = 0;
+	snprintf(sql, sizeof sql, "%s ORDER BY id", trace_cols);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, err, "list traces");
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rp_trace_row row;
+		read_trace_row(st, &row);
+		stop = cb(&row, arg);
+	}
+	sqlite3_finalize(st);
+	return stop < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------- event cursor */
+
+struct rp_event_cursor {
+	struct rp_store *s;
+	sqlite3_stmt *st, *extra;
+	int64_t t0;
+	int done;
+};
+
+int rp_event_cursor_open(struct rp_store *s, int64_t trace_id,
+			 struct rp_event_cursor **out, struct rp_error *err)
+{
+	struct rp_event_cursor *c = calloc(1, sizeof *c);
+	sqlite3_stmt *st = NULL;
+	int64_t first = 0, last = -1;
+
+	*out = NULL;
+	if (!c)
+		return rp_error_set(err, "out of memory");
+	c->s = s;
+	if (prepare(s,
+		    "SELECT t0_ns, first_event, last_event FROM trace WHERE "
+		    "id = ?",
+		    &st, err))
+		goto fail;
+	sqlite3_bind_int64(st, 1, trace_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rp_error_set(err, "%s: no trace with id %lld", s->path,
+			     (long long)trace_id);
+		goto fail;
+	}
+	c->t0 = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		first = sqlite3_column_int64(st, 1);
+		last = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (prepare(s,
+		    "SELECT id, ts, kog, task, a, b, c, flags FROM event WHERE "
+		    "id BETWEEN ? AND ? ORDER BY id",
+		    &c->st, err) ||
+	    prepare(s, "SELECT col, value FROM event_extra WHERE event_id = ?",
+		    &c->extra, err))
+		goto fail;
+	sqlite3_bind_int64(c->st, 1, first);
+	sqlite3_bind_int64(c->st, 2, last);
+	*out = c;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	rp_event_cursor_close(c);
+	return -1;
+}
+
+static void column_opt(sqlite3_stmt *st, int i, struct rp_event *ev, int col)
+{
+	if (sqlite3_column_type(st, i) != SQLITE_NULL)
+		rp_event_set(ev, col, sqlite3_column_int64(st, i));
+}
+
+static int read_extras(struct rp_event_cursor *c, int64_t id,
+		       struct rp_event *ev, struct rp_error *err)
+{
+	int rc;
+	sqlite3_bind_int64(c->extra, 1, id);
+	while ((rc = sqlite3_step(c->extra)) == SQLITE_ROW)
+		rp_event_set(ev, sqlite3_column_int(c->extra, 0),
+			     sqlite3_column_int64(c->extra, 1));
+	sqlite3_reset(c->extra);
+	return rc == SQLITE_DONE ? 0 : db_error(c->s, err, "read event_extra");
+}
+
+static int decode_row(struct rp_event_cursor *c, struct rp_event *ev,
+		      struct rp_error *err)
+{
+	sqlite3_stmt *st = c->st;
+	int64_t kog = sqlite3_column_int64(st, 2);
+	int kind = (int)(kog & 15);
+
+	memset(ev, 0, sizeof *ev);
+	ev->ts_ns = c->t0 + sqlite3_column_int64(st, 1);
+	ev->kind = (uint8_t)kind;
+	ev->present = RP_HAS(RP_COL_TS) | RP_HAS(RP_COL_KIND);
+	if ((kog >> 4) & 15)
+		rp_event_set(ev, RP_COL_ORDER, ((kog >> 4) & 15) - 1);
+	if ((kog >> 8) & 15)
+		rp_event_set(ev, RP_COL_GFP, (kog >> 8) & 15);
+	column_opt(st, 3, ev, RP_COL_TASK);
+	column_opt(st, 4, ev, slot_a(kind));
+	column_opt(st, 5, ev, slot_b(kind));
+	column_opt(st, 6, ev, RP_COL_COUNT);
+	column_opt(st, 7, ev, RP_COL_FLAGS);
+	if (kog & KOG_EXTRA)
+		return read_extras(c, sqlite3_column_int64(st, 0), ev, err);
+	return 0;
+}
+
+int rp_event_cursor_next(struct rp_event_cursor *c, struct rp_event *evs,
+			 size_t max, size_t *n, struct rp_error *err)
+{
+	*n = 0;
+	while (!c->done && *n < max) {
+		int rc = sqlite3_step(c->st);
+		if (rc == SQLITE_DONE) {
+			c->done = 1;
+			break;
+		}
+		if (rc != SQLITE_ROW)
+			return db_error(c->s, err, "read events");
+		if (decode_row(c, &evs[*n], err))
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+void rp_event_cursor_close(struct rp_event_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->st);
+	sqlite3_finalize(c->extra);
+	free(c);
+}
+
+/* --------------------------------------------------------------- results */
+
+struct rp_run_writer {
+	struct rp_store *s;
+	int64_t run_id;
+	sqlite3_stmt *param, *metric, *series, *stall;
+};
+
+static void run_writer_free(struct rp_run_writer *w)
+{
+	sqlite3_finalize(w->param);
+	sqlite3_finalize(w->metric);
+	sqlite3_finalize(w->series);
+	sqlite3_finalize(w->stall);
+	free(w);
+}
+
+int rp_run_begin(struct rp_store *s, int64_t trace_id, const char *kind,
+		 const char *kernel, int64_t mem_bytes, int64_t seed,
+		 struct rp_run_writer **out, struct rp_error *err)
+{
+	struct rp_run_writer *w = calloc(1, sizeof *w);
+	sqlite3_stmt *st = NULL;
+	char now[32];
+
+	*out = NULL;
+	if (!w)
+		return rp_error_set(err, "out of memory");
+	w->s = s;
+	if (exec(s, "BEGIN IMMEDIATE", err)) {
+		free(w);
+		return -1;
+	}
+	rp_utc_now(now);
+	if (prepare(s,
+		    "INSERT INTO run(trace_id,kind,kernel,mem_bytes,seed,"
+		    "model_version,created) VALUES (?,?,?,?,?,?,?)",
+		    &st, err))
+		goto fail;
+	sqlite3_bind_int64(st, 1, trace_id);
+	bind_text_or_null(st, 2, kind);
+	bind_text_or_null(st, 3, kernel);
+	bind_i64_unless(st, 4, mem_bytes, 0);
+	sqlite3_bind_int64(st, 5, seed);
+	bind_text_or_null(st, 6, rp_version());
+	bind_text_or_null(st, 7, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(s, err, "insert run");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	w->run_id = sqlite3_last_insert_rowid(s->db);
+	if (prepare(s, "INSERT OR REPLACE INTO run_param VALUES (?,?,?)",
+		    &w->param, err) ||
+	    prepare(s, "INSERT OR REPLACE INTO run_metric VALUES (?,?,?)",
+		    &w->metric, err) ||
+	    prepare(s, "INSERT INTO run_series VALUES (?,?,?,?)", &w->series,
+		    err) ||
+	    prepare(s, "INSERT INTO run_stall VALUES (?,?,?,?,?,?,?,?,?)",
+		    &w->stall, err))
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	run_writer_free(w);
+	return -1;
+}
+
+int64_t rp_run_id(const struct rp_run_writer *w)
+{
+	return w->run_id;
+}
+
+static int run_step(struct rp_run_writer *w, sqlite3_stmt *st,
+		    const char *what, struct rp_error *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, what);
+}
+
+int rp_run_param(struct rp_run_writer *w, const char *name, const char *value,
+		 struct rp_error *err)
+{
+	sqlite3_bind_int64(w->param, 1, w->run_id);
+	sqlite3_bind_text(w->param, 2, name, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(w->param, 3, value);
+	return run_step(w, w->param, "insert run_param", err);
+}
+
+int rp_run_metric(struct rp_run_writer *w, const char *name, double value,
+		  struct rp_error *err)
+{
+	sqlite3_bind_int64(w->metric, 1, w->run_id);
+	sqlite3_bind_text(w->metric, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(w->metric, 3, value);
+	return run_step(w, w->metric, "insert run_metric", err);
+}
+
+int rp_run_series(struct rp_run_writer *w, int64_t t_ns, const char *name,
+		  double value, struct rp_error *err)
+{
+	sqlite3_bind_int64(w->series, 1, w->run_id);
+	sqlite3_bind_int64(w->series, 2, t_ns);
+	sqlite3_bind_text(w->series, 3, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(w->series, 4, value);
+	return run_step(w, w->series, "insert run_series", err);
+}
+
+int rp_run_stall(struct rp_run_writer *w, const struct rp_stall *sl,
+		 struct rp_error *err)
+{
+	sqlite3_stmt *st = w->stall;
+	char gfp[40];
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_int64(st, 2, sl->t_ns);
+	sqlite3_bind_int64(st, 3, sl->task);
+	sqlite3_bind_int(st, 4, sl->order);
+	bind_text_or_null(st, 5,
+			  sl->gfp ? rp_gfp_format(sl->gfp, gfp, sizeof gfp)
+				  : NULL);
+	sqlite3_bind_int64(st, 6, sl->latency_ns);
+	sqlite3_bind_int64(st, 7, sl->pages_freed);
+	bind_text_or_null(st, 8, sl->outcome);
+	bind_text_or_null(st, 9, sl->path);
+	return run_step(w, st, "insert run_stall", err);
+}
+
+int rp_run_finish(struct rp_run_writer *w, int64_t wall_ns, int64_t events,
+		  struct rp_error *err)
+{
+	struct rp_store *s = w->s;
+	sqlite3_stmt *st = NULL;
+	if (prepare(s, "UPDATE run SET wall_ns = ?, events = ? WHERE id = ?",
+		    &st, err))
+		goto fail;
+	sqlite3_bind_int64(st, 1, wall_ns);
+	sqlite3_bind_int64(st, 2, events);
+	sqlite3_bind_int64(st, 3, w->run_id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(s, err, "update run");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if (exec(s, "COMMIT", err))
+		goto fail_nost;
+	run_writer_free(w);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+fail_nost:
+	rp_run_abort(w);
+	return -1;
+}
+
+void rp_run_abort(struct rp_run_writer *w)
+{
+	if (!w)
+		return;
+	struct rp_store *s = w->s;
+	run_writer_free(w);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------ plain SQL */
+
+static int run_statement(struct rp_store *s, sqlite3_stmt *st, rp_row_cb cb,
+			 void *arg, struct rp_error *err)
+{
+	int ncols = sqlite3_column_count(st);
+	const char **names = calloc((size_t)ncols + 1, sizeof *names);
+	const char **vals = calloc((size_t)ncols + 1, sizeof *vals);
+	int rc, ret = 0;
+
+	if (!names || !vals) {
+		free(names);
+		free(vals);
+		return rp_error_set(err, "out of memory");
+	}
+	for (int i = 0; i < ncols; i++)
+		names[i] = sqlite3_column_name(st, i);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < ncols; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		if (cb && cb(ncols, names, vals, arg)) {
+			ret = rp_error_set(err, "output failed");
+			break;
+		}
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = db_error(s, err, "query");
+	free(names);
+	free(vals);
+	return ret;
+}
+
+int rp_store_query(struct rp_store *s, const char *sql, int writable,
+		   rp_row_cb cb, void *arg, struct rp_error *err)
+{
+	const char *tail = sql;
+	while (tail && *tail) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db, tail, -1, &st, &tail) !=
+		    SQLITE_OK)
+			return db_error(s, err, "query");
+		if (!st) /* whitespace or comment */
+			continue;
+		if (!writable && !sqlite3_stmt_readonly(st)) {
+			sqlite3_finalize(st);
+			return rp_error_set(err,
+					    "%s: the statement would change the "
+					    "database; add --write to allow it",
+					    s->path);
+		}
+		int rc = run_statement(s, st, cb, arg, err);
+		sqlite3_finalize(st);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* vmreplay.c — the vmreplay command: global options and the table of
+ * subcommands, each in its own tools/cmd-*.c file. */
+#include "builtin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define USAGE_IMPORT                                                          \
+	"usage: vmreplay import csv FILE -o DB [--name NAME]\n"               \
+	"           [--format native|msr] [--map FIELD=COLUMN,...]\n"         \
+	"           [--no-header] [--time-unit ns|us|ms|s]\n"
+
+const struct vr_command vr_commands[] = {
+	{"import", cmd_import, "store a file as a trace", USAGE_IMPORT},
+	{"export", cmd_export, "write a trace as native CSV",
+	 "usage: vmreplay export csv DB --trace NAME [-o FILE]\n"},
+	{"traces", cmd_traces, "list the traces in a database",
+	 "usage: vmreplay traces DB [--format text|csv|json]\n"},
+	{"sql", cmd_sql, "run SQL on a database",
+	 "usage: vmreplay sql DB 'SELECT ...' [--csv | --json] [--write]\n"},
+	{"help", cmd_help, "show help for a command",
+	 "usage: vmreplay help [COMMAND]\n"},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct vr_command *vr_command_find(const char *name)
+{
+	for (const struct vr_command *c = vr_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		vr_print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("vmreplay %s (schema %d)\n", rp_version(),
+		       rp_store_schema_version());
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		vr_print_overview(stdout);
+		return EXIT_OK;
+	}
+	const struct vr_command *c = vr_command_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "vmreplay: '%s' is not a command\n", argv[1]);
+		vr_print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	if (vr_wants_help(argc - 1, argv + 1) && c->run != cmd_import)
+		return vr_help(c->usage);
+	return c->run(argc - 1, argv + 1);
+}
