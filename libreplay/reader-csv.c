@@ -169,7 +169,7 @@ static int read_file(FILE *fp, struct import *im,
 
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
 		total = (uint64_t)st.st_size;
-	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
 		return rp_error_set(im->err, "out of memory");
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		if (parse_chunk(&p, im, chunk, n)) {
@@ -184,9 +184,13 @@ static int read_file(FILE *fp, struct import *im,
 		ret = rp_error_set(im->err, "%s: read error: %s", im->pos.path,
 				   strerror(errno));
 	if (!ret && csv_fini(&p, on_field, on_record, im) != 0)
-		ret = rp_error_set(im->err, "%s:%llu: %s", im->pos.path,
-				   (unsigned long long)im->pos.line,
-				   csv_strerror(csv_error(&p)));
+		ret = rp_error_set(im->err,
+				   "%s:%llu: quoted field not terminated at "
+				   "the end of the file",
+				   im->pos.path,
+				   (unsigned long long)(im->nfields
+								? im->record_line
+								: im->pos.line));
 	if (!ret && im->failed)
 		ret = -1;
 	csv_free(&p);

@@ -1,0 +1,366 @@
+/* test-store.c — the SQLite store: create and migrate, refuse a newer
+ * schema, write a trace and stream it back (every column, extras, NULLs),
+ * one transaction per trace (abort leaves nothing), read-only SQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "libreplay.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct rp_store *store;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct rp_error err;
+	snprintf(f->dir, sizeof f->dir, "/tmp/rp-store-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	if (rp_store_open(f->path, RP_STORE_CREATE, &f->store, &err))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+	rp_store_close(f->store);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static int count_cb(int n, const char *const *names, const char *const *v,
+		    void *arg)
+{
+	(void)n;
+	(void)names;
+	*(long *)arg = v[0] ? atol(v[0]) : -1;
+	return 0;
+}
+
+static long count(struct rp_store *s, const char *sql)
+{
+	long v = -2;
+	struct rp_error err;
+	assert_int_equal(rp_store_query(s, sql, 0, count_cb, &v, &err), 0);
+	return v;
+}
+
+static void schema_applied(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(count(f->store, "PRAGMA user_version"),
+			 rp_store_schema_version());
+	assert_int_equal(count(f->store, "SELECT count(*) FROM kind"), 14);
+	assert_int_equal(count(f->store, "PRAGMA foreign_keys"), 1);
+}
+
+static void newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_store *s;
+	struct rp_error err;
+	sqlite3 *db;
+	rp_store_close(f->store);
+	f->store = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(rp_store_open(f->path, 0, &s, &err), -1);
+	assert_non_null(strstr(err.msg, "newer vmreplay"));
+	assert_non_null(strstr(err.msg, "999"));
+	assert_int_equal(rp_store_open(f->path, RP_STORE_READONLY, &s, &err),
+			 -1);
+	/* reopen for teardown */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(rp_store_open(f->path, 0, &f->store, &err), 0);
+}
+
+static void not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+	struct rp_store *s;
+	struct rp_error err;
+	snprintf(path, sizeof path, "%s/junk.db", f->dir);
+	FILE *fp = fopen(path, "w");
+	fputs("this is not sqlite, just text long enough to look like a "
+	      "header of a file .................................\n",
+	      fp);
+	fclose(fp);
+	assert_int_equal(rp_store_open(path, RP_STORE_CREATE, &s, &err), -1);
+	assert_non_null(strstr(err.msg, "junk.db"));
+	snprintf(path, sizeof path, "%s/missing.db", f->dir);
+	assert_int_equal(rp_store_open(path, RP_STORE_READONLY, &s, &err), -1);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static struct rp_event mk(int64_t ts, int kind)
+{
+	struct rp_event ev = {0};
+	rp_event_set(&ev, RP_COL_TS, ts);
+	rp_event_set(&ev, RP_COL_KIND, kind);
+	return ev;
+}
+
+static void round_trip_every_column(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_meta meta = {.name = "t1", .source = "test"};
+	struct rp_trace_writer *w;
+	struct rp_event in[200], out[256];
+	struct rp_error err;
+	size_t n = 0, total = 0;
+
+	for (int i = 0; i < 200; i++) {
+		int kind = 1 + i % (RP_KIND_COUNT - 1);
+		in[i] = mk(1000000000000LL + i * 1000, kind);
+		/* every third event carries every column: extras too */
+		for (int c = 2; c < RP_NCOLUMNS; c++) {
+			if (i % 3 && c % 2)
+				continue;
+			int64_t v = c == RP_COL_ORDER ? i % 15
+				    : c == RP_COL_GFP ? 1 + i % 5
+						      : (int64_t)i * 1000003 - c;
+			rp_event_set(&in[i], c, v);
+		}
+	}
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_append(w, in, 200, &err), 0);
+	assert_int_equal(rp_trace_event_count(w), 200);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+
+	struct rp_trace_row row;
+	assert_int_equal(rp_store_trace_find(f->store, "t1", &row, &err), 0);
+	assert_int_equal(row.events, 200);
+	assert_true(row.first_ns == 1000000000000LL);
+	assert_true(row.last_ns == 1000000000000LL + 199000);
+
+	struct rp_event_cursor *c;
+	assert_int_equal(rp_event_cursor_open(f->store, row.id, &c, &err), 0);
+	do {
+		assert_int_equal(rp_event_cursor_next(c, out, 7, &n, &err), 0);
+		for (size_t i = 0; i < n; i++) {
+			const struct rp_event *a = &in[total + i], *b = &out[i];
+			assert_int_equal(a->present, b->present);
+			for (int col = 0; col < RP_NCOLUMNS; col++)
+				if (a->present & RP_HAS(col))
+					assert_true(rp_event_get(a, col) ==
+						    rp_event_get(b, col));
+		}
+		total += n;
+	} while (n);
+	rp_event_cursor_close(c);
+	assert_int_equal(total, 200);
+	/* the events view shows the same values as text */
+	assert_int_equal(count(f->store, "SELECT count(*) FROM events WHERE "
+					 "kind = 'net_rx'"),
+			 14);
+	/* every column of the view agrees with what was written */
+	for (int col = 2; col < RP_NCOLUMNS; col++) {
+		char sql[160];
+		long want = 0;
+		for (int i = 0; i < 200; i++)
+			want += (in[i].present & RP_HAS(col)) != 0;
+		snprintf(sql, sizeof sql,
+			 "SELECT count(*) FROM events WHERE \"%s\" IS NOT NULL",
+			 rp_column_name(col));
+		assert_int_equal(count(f->store, sql), want);
+	}
+	assert_int_equal(count(f->store, "SELECT bytes FROM events WHERE id = 4"),
+			 3 * 1000003 - RP_COL_BYTES);
+}
+
+static void abort_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_meta meta = {.name = "gone", .source = "test"};
+	struct rp_trace_writer *w;
+	struct rp_error err;
+	struct rp_event ev[300];
+	for (int i = 0; i < 300; i++)
+		ev[i] = mk(i, RP_PAGE_ALLOC);
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_append(w, ev, 300, &err), 0);
+	rp_trace_abort(w);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM trace"), 0);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM event"), 0);
+}
+
+static void time_order_enforced(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_meta meta = {.name = "bad", .source = "test"};
+	struct rp_trace_writer *w;
+	struct rp_error err;
+	struct rp_event ev[2] = {mk(10, RP_KFREE), mk(9, RP_KFREE)};
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_append(w, ev, 2, &err), -1);
+	assert_non_null(strstr(err.msg, "event 2"));
+	rp_trace_abort(w);
+}
+
+static void names_are_unique(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_meta meta = {.name = "dup", .source = "test"};
+	struct rp_trace_writer *w;
+	struct rp_error err;
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), -1);
+	assert_non_null(strstr(err.msg, "'dup' exists already"));
+	/* and the failed begin left no transaction open */
+	assert_int_equal(count(f->store, "SELECT count(*) FROM trace"), 1);
+	meta.name = "second";
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+}
+
+static void second_trace_gets_own_range(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_meta a = {.name = "a", .source = "t"};
+	struct rp_trace_meta b = {.name = "b", .source = "t"};
+	struct rp_trace_writer *w;
+	struct rp_error err;
+	struct rp_event ev[3] = {mk(5, RP_MARK), mk(6, RP_MARK), mk(7, RP_MARK)};
+	assert_int_equal(rp_trace_begin(f->store, &a, &w, &err), 0);
+	assert_int_equal(rp_trace_append(w, ev, 3, &err), 0);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+	assert_int_equal(rp_trace_begin(f->store, &b, &w, &err), 0);
+	assert_int_equal(rp_trace_append(w, ev, 2, &err), 0);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM events WHERE "
+					 "trace = 'b'"),
+			 2);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM events WHERE "
+					 "trace = 'a' AND ts_ns = 7"),
+			 1);
+}
+
+static void side_tables_and_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_meta meta = {.name = "cap", .source = "pcap"};
+	struct rp_trace_writer *w;
+	struct rp_run_writer *r;
+	struct rp_error err;
+	struct rp_packet p = {.ts_ns = 1, .frame = 1, .frame_len = 1514,
+			      .linktype = 1, .ip_version = 4, .protocol = 17,
+			      .src = "10.0.0.1", .dst = "10.0.0.2",
+			      .sport = 800, .dport = 2049, .frag_id = 7,
+			      .frag_offset = 1480, .more_frags = 1};
+	struct rp_nfs_op op = {.xid = 42, .version = 3, .proc = 6,
+			       .proc_name = "READ", .fh_hash = 99,
+			       .offset = 8192, .count = 8192, .call_ns = 1,
+			       .reply_ns = 5, .status = 0, .transport = "udp"};
+	struct rp_sample sm = {.ts_ns = 3, .source = "buddyinfo", .node = "0",
+			       .zone = "DMA", .name = "order.3", .value = 12};
+	struct rp_stall st = {.t_ns = 10, .task = 1, .order = 2,
+			      .gfp = RP_GFP_ATOMIC, .latency_ns = 0,
+			      .outcome = "failed", .path = "failed"};
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_add_packet(w, &p, &err), 0);
+	assert_int_equal(rp_trace_add_nfs_op(w, &op, &err), 0);
+	assert_int_equal(rp_trace_add_sample(w, &sm, &err), 0);
+	assert_int_equal(rp_trace_set_stat(w, "frames", "1", &err), 0);
+	int64_t id = rp_trace_id(w);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+	assert_int_equal(count(f->store, "SELECT frag_offset FROM packet"),
+			 1480);
+	assert_int_equal(count(f->store, "SELECT count FROM nfs_op"), 8192);
+	assert_int_equal(count(f->store, "SELECT value FROM sample"), 12);
+	assert_int_equal(count(f->store, "SELECT value FROM trace_stat WHERE "
+					 "key = 'frames'"),
+			 1);
+
+	assert_int_equal(rp_run_begin(f->store, id, "simulated", "2.1.90",
+				      8 << 20, 1, &r, &err),
+			 0);
+	assert_int_equal(rp_run_metric(r, "stall.count", 3, &err), 0);
+	assert_int_equal(rp_run_metric(r, "atomic_fail.o2", 4, &err), 0);
+	assert_int_equal(rp_run_series(r, 10, "nr_free_pages", 100, &err), 0);
+	assert_int_equal(rp_run_stall(r, &st, &err), 0);
+	assert_int_equal(rp_run_param(r, "tries", "32", &err), 0);
+	assert_int_equal(rp_run_finish(r, 123, 1, &err), 0);
+	assert_int_equal(count(f->store, "SELECT atomic_fail FROM "
+					 "run_summary"),
+			 4);
+	assert_int_equal(count(f->store, "SELECT mem_mb FROM run_summary"), 8);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM run_stall WHERE "
+					 "gfp = 'GFP_ATOMIC'"),
+			 1);
+	/* an aborted run leaves nothing */
+	assert_int_equal(rp_run_begin(f->store, id, "simulated", "rik", 0, 1,
+				      &r, &err),
+			 0);
+	rp_run_abort(r);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM run"), 1);
+}
+
+static void readonly_sql(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_error err;
+	assert_int_equal(rp_store_query(f->store, "DELETE FROM trace", 0, NULL,
+					NULL, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "--write"));
+	assert_int_equal(rp_store_query(f->store,
+					"CREATE TABLE note(x); "
+					"INSERT INTO note VALUES (1)",
+					1, NULL, NULL, &err),
+			 0);
+	assert_int_equal(count(f->store, "SELECT x FROM note"), 1);
+	assert_int_equal(rp_store_query(f->store, "SELEC 1", 0, NULL, NULL,
+					&err),
+			 -1);
+	assert_non_null(strstr(err.msg, "syntax error"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(schema_applied, setup, teardown),
+		cmocka_unit_test_setup_teardown(newer_schema_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(not_a_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(round_trip_every_column, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(abort_leaves_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(time_order_enforced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(names_are_unique, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(second_trace_gets_own_range,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(side_tables_and_runs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(readonly_sql, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
