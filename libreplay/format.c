@@ -43,10 +43,33 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+static bool same_columns(const struct rp_table *t, int ncols,
+			 const char *const *names)
+{
+	if (t->ncols != ncols)
+		return false;
+	for (int i = 0; i < ncols; i++)
+		if (strcmp(t->names[i], names[i] ? names[i] : ""))
+			return false;
+	return true;
+}
+
+static void flush_rows(struct rp_table *t);
+static void free_rows(struct rp_table *t);
+
+/* A new column set (the next statement of `vmreplay sql`) ends the current
+ * table: text prints it and starts another, CSV writes a new header, JSON
+ * closes the array and opens another. */
 int rp_table_columns(struct rp_table *t, int ncols, const char *const *names)
 {
-	if (t->names)
-		return 0; /* same statement shape again: keep the first */
+	if (t->names) {
+		if (same_columns(t, ncols, names))
+			return 0;
+		flush_rows(t);
+		free_rows(t);
+		if (t->kind == RP_FORMAT_TABLE)
+			fputc('\n', t->out);
+	}
 	t->names = calloc((size_t)ncols, sizeof *t->names);
 	if (!t->names)
 		return -1;
@@ -240,12 +263,33 @@ out:
 	free(num);
 }
 
-int rp_table_finish(struct rp_table *t)
+static void flush_rows(struct rp_table *t)
 {
 	if (t->kind == RP_FORMAT_TABLE && t->names)
 		print_table(t);
 	else if (t->kind == RP_FORMAT_JSON)
 		fputs(t->json_rows ? "\n]\n" : "[]\n", t->out);
+}
+
+static void free_rows(struct rp_table *t)
+{
+	if (t->cells)
+		for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
+			free(t->cells[i]);
+	free(t->cells);
+	for (int i = 0; i < t->ncols; i++)
+		free(t->names[i]);
+	free(t->names);
+	t->cells = NULL;
+	t->names = NULL;
+	t->ncols = 0;
+	t->nrows = t->cap = 0;
+	t->json_rows = 0;
+}
+
+int rp_table_finish(struct rp_table *t)
+{
+	flush_rows(t);
 	fflush(t->out);
 	return ferror(t->out) ? -1 : 0;
 }
@@ -254,12 +298,7 @@ void rp_table_free(struct rp_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	for (int i = 0; i < t->ncols; i++)
-		free(t->names[i]);
-	free(t->names);
+	free_rows(t);
 	free(t);
 }
 
@@ -267,7 +306,7 @@ int rp_table_row_cb(int ncols, const char *const *names,
 		    const char *const *values, void *arg)
 {
 	struct rp_table *t = arg;
-	if (!t->names && rp_table_columns(t, ncols, names))
+	if (rp_table_columns(t, ncols, names))
 		return -1;
 	return rp_table_row(t, values);
 }
