@@ -31,6 +31,10 @@ int rp_error_set(struct rp_error *err, const char *fmt, ...)
 
 const char *rp_version(void);
 
+/* Progress callback: work done of total (bytes, events; total 0 if
+ * unknown).  Called from the thread doing the work. */
+typedef void (*rp_progress_cb)(uint64_t done, uint64_t total, void *arg);
+
 /* ----------------------------------------------------------- event model */
 
 /* Event kinds (design.md §3).  The numbers are stored in the database: they
@@ -295,10 +299,67 @@ void rp_table_free(struct rp_table *t);
 int rp_table_row_cb(int ncols, const char *const *names,
 		    const char *const *values, void *arg);
 
+/* ---------------------------------------------------------------- replay */
+
+/* The kernels of spec §12–§13 (vmreplay replay --list-kernels): fills t
+ * with name and description, and with `verbose` one row per parameter
+ * (kernel, parameter, default, unit, GUESS, description). */
+int rp_kernels_table(int verbose, struct rp_table *t);
+
+#define RP_REPLAY_MAX_INSTANCES 256
+
+struct rp_replay_options {
+	const char *trace;   /* trace name */
+	const char *kernels; /* "2.1.90,rik,..." */
+	const char *mems;    /* "8M,32M,..." (K, M, G suffixes) */
+	const char *const *params; /* "NAME=VALUE" for every kernel that has NAME */
+	int nparams;
+	uint64_t seed;
+	int check;          /* invariant checker after every event */
+	int64_t sample_ns;  /* run_series interval; 0 = every tick (10 ms) */
+	const char *tasks;  /* "pid,pid,..." keeps only these tasks' events
+			       (events without a task, e.g. net_rx, are kept) */
+	int64_t from_ns, to_ns; /* window from the trace's first event; to 0 = end */
+	uint32_t keep_num, keep_den; /* keep num of den objects (0 = all) */
+	int threads;        /* worker threads; 0 = one per core */
+	rp_progress_cb progress;
+	void *progress_arg;
+};
+
+struct rp_replay_result {
+	int nruns;
+	int64_t run_ids[RP_REPLAY_MAX_INSTANCES];
+	int64_t events_read;     /* read from the store */
+	int64_t events_replayed; /* after the filters */
+	int64_t unknown_frees;   /* summed over instances */
+	double seconds;          /* wall time of the pass */
+};
+
+/* Replays a stored trace through every (kernel, size) instance in one pass
+ * over its events, on several threads, and stores one run per instance.
+ * Same inputs and seed give byte-identical results. */
+int rp_replay(struct rp_store *store, const struct rp_replay_options *opt,
+	      struct rp_replay_result *res, struct rp_error *err);
+
+/* Parses "8M", "512K", "1G", "33554432" (bytes); -1 if malformed. */
+int64_t rp_parse_size(const char *s);
+/* Parses "10ms", "2s", "500us", "100ns", "1.5s" into ns; -1 if malformed. */
+int64_t rp_parse_duration(const char *s);
+
+/* ---------------------------------------------------------------- report */
+
+/* One run in detail (parameters, then every metric), or with run_id 0 a
+ * row per run. */
+int rp_report(struct rp_store *store, int64_t run_id, struct rp_table *t,
+	      struct rp_error *err);
+/* The latest simulated run of every (kernel, size) of a trace, and its
+ * captured runs: sizes as rows, kernels as columns, one block per metric
+ * (table view); tidy rows (metric, mem_mb, kernel, value) for csv/json. */
+int rp_compare(struct rp_store *store, const char *trace,
+	       enum rp_format_kind kind, FILE *out, struct rp_error *err);
+
 /* --------------------------------------------------------------- readers */
 
-/* Progress callback: bytes done of total (total 0 if unknown). */
-typedef void (*rp_progress_cb)(uint64_t done, uint64_t total, void *arg);
 
 enum rp_csv_format { RP_CSV_NATIVE, RP_CSV_MSR };
 enum rp_time_unit { RP_TIME_NS, RP_TIME_US, RP_TIME_MS, RP_TIME_S };

@@ -1002,6 +1002,21 @@ void rp_run_abort(struct rp_run_writer *w)
 
 /* ------------------------------------------------------------ plain SQL */
 
+/* Text of a result column; REAL values print as integers when they are
+ * whole numbers and with 15 significant digits otherwise, so that metrics
+ * (stored as REAL) read 12, not 12.0. */
+static const char *column_text(sqlite3_stmt *st, int i, char buf[32])
+{
+	if (sqlite3_column_type(st, i) != SQLITE_FLOAT)
+		return (const char *)sqlite3_column_text(st, i);
+	double v = sqlite3_column_double(st, i);
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+		snprintf(buf, 32, "%lld", (long long)v);
+	else
+		snprintf(buf, 32, "%.15g", v);
+	return buf;
+}
+
 static int run_statement(struct rp_store *s, sqlite3_stmt *st, rp_row_cb cb,
 			 void *arg, struct rp_error *err)
 {
@@ -1015,11 +1030,17 @@ static int run_statement(struct rp_store *s, sqlite3_stmt *st, rp_row_cb cb,
 		free(vals);
 		return rp_error_set(err, "out of memory");
 	}
+	char(*num)[32] = calloc((size_t)ncols + 1, sizeof *num);
+	if (!num) {
+		free(names);
+		free(vals);
+		return rp_error_set(err, "out of memory");
+	}
 	for (int i = 0; i < ncols; i++)
 		names[i] = sqlite3_column_name(st, i);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < ncols; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, i);
+			vals[i] = column_text(st, i, num[i]);
 		if (cb && cb(ncols, names, vals, arg)) {
 			ret = rp_error_set(err, "output failed");
 			break;
@@ -1027,6 +1048,7 @@ static int run_statement(struct rp_store *s, sqlite3_stmt *st, rp_row_cb cb,
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = db_error(s, err, "query");
+	free(num);
 	free(names);
 	free(vals);
 	return ret;

@@ -28,6 +28,9 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_traces(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* import sources: `vmreplay import SOURCE ...` */
 int cmd_import_csv(int argc, char **argv);

@@ -18,6 +18,13 @@ const struct vr_command vr_commands[] = {
 	 "usage: vmreplay traces DB [--format text|csv|json]\n"},
 	{"sql", cmd_sql, "run SQL on a database",
 	 "usage: vmreplay sql DB 'SELECT ...' [--csv | --json] [--write]\n"},
+	{"replay", cmd_replay, "replay a trace through 1998 kernels",
+	 "usage: vmreplay replay DB --trace NAME --kernel K,... --mem S,... "
+	 "[OPTIONS]\n       vmreplay replay --list-kernels [--verbose]\n"},
+	{"report", cmd_report, "show runs and their metrics",
+	 "usage: vmreplay report DB [--run N] [--format text|csv|json]\n"},
+	{"compare", cmd_compare, "kernels x memory sizes for one trace",
+	 "usage: vmreplay compare DB --trace NAME [--format text|csv|json]\n"},
 	{"help", cmd_help, "show help for a command",
 	 "usage: vmreplay help [COMMAND]\n"},
 	{NULL, NULL, NULL, NULL},
@@ -52,7 +59,8 @@ int main(int argc, char **argv)
 		vr_print_overview(stderr);
 		return EXIT_USAGE;
 	}
-	if (vr_wants_help(argc - 1, argv + 1) && c->run != cmd_import)
+	if (vr_wants_help(argc - 1, argv + 1) && c->run != cmd_import &&
+	    c->run != cmd_replay)
 		return vr_help(c->usage);
 	return c->run(argc - 1, argv + 1);
 }

@@ -1,0 +1,39 @@
+/*
+ * kernel-2.2.0.c — kernel "2.2.0": 2.2.0 (P10): nr_free_pages min/high
+ * hysteresis, no fma, no maxorder. §3.7 2.2.0 allocator, §3.9 2.2.0 water
+ * marks, §4.1 2.2.0 GFP values, §7.1 slab break order 1 at <= 32 MB, §7.5 skb
+ * head from its own cache (skb_head_bytes is that object's size, GUESS).  No
+ * swap_tick (§5.3). Reclaim hooks are the no-op stubs until the reclaim issue
+ * (§5, §6, §8).
+ */
+#include "vm98-internal.h"
+
+static const struct vm98_param params[] = {
+    VM98_PARAMS_BOOT(1000, 48),
+    VM98_PARAMS_NET(160),
+    VM98_PARAM_SLAB_MGMT,
+    VM98_PARAM_UPDATE,
+};
+
+static const struct vm98_ops ops = {
+    .gfp_family = VM98_GFP_22,
+    .wm_family = VM98_WM_22,
+    .fma_kind = VM98_FMA_NONE,
+    .maxorder = false,
+    .slab_kind = VM98_SLAB_22,
+    .reap_all = true,
+    .get_free_pages = get_free_pages_2_2_0,
+    .try_to_free_page = vm98_reclaim_none,
+    .do_try_to_free_pages = vm98_reclaim_none,
+    .wakeup_kswapd = vm98_wakeup_none,
+    .swap_tick = vm98_tick_none,
+};
+
+const struct vm98_kernel vm98_kernel_2_2_0 = {
+    .name = "2.2.0",
+    .desc =
+	"2.2.0 (P10): nr_free_pages min/high hysteresis, no fma, no maxorder",
+    .params = params,
+    .nparams = (int)(sizeof(params) / sizeof(params[0])),
+    .ops = &ops,
+};

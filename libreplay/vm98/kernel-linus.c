@@ -1,0 +1,44 @@
+/*
+ * kernel-linus.c — kernel "linus": Linus's 17 Mar proposal (P6): small tries,
+ * stop on fma or first failed reclaim. Allocator side identical to 2.1.90 (§13
+ * P6 (c) "as P4"). Reclaim hooks are the no-op stubs until the reclaim issue
+ * (§5, §6, §8).
+ */
+#include "vm98-internal.h"
+
+static const struct vm98_param params[] = {
+    VM98_PARAMS_BOOT(800, 48),
+    VM98_PARAMS_NET(152),
+    VM98_PARAM_SLAB_MGMT,
+    VM98_PARAM_UPDATE,
+    VM98_PARAM(
+	"tries", VP_TRIES, 16, 1, 100000, "", 1,
+	"kswapd tries per wake-up (Linus: \"low enough\"; try 8, 16, 32)"),
+    VM98_PARAM("wake_period", VP_WAKE_PERIOD, 25, 1, 100000, "ticks", 1,
+	       "background wake-up period while !fma()"),
+    VM98_PARAM("wake_every_tick", VP_WAKE_EVERY_TICK, 1, 0, 1, "bool", 1,
+	       "wake kswapd every tick while fma(3) = 0"),
+};
+
+static const struct vm98_ops ops = {
+    .gfp_family = VM98_GFP_21,
+    .wm_family = VM98_WM_21,
+    .fma_kind = VM98_FMA_3LEVEL,
+    .maxorder = true,
+    .slab_kind = VM98_SLAB_21,
+    .reap_all = true,
+    .get_free_pages = get_free_pages_2_1_88,
+    .try_to_free_page = vm98_reclaim_none,
+    .do_try_to_free_pages = vm98_reclaim_none,
+    .wakeup_kswapd = vm98_wakeup_none,
+    .swap_tick = vm98_tick_none,
+};
+
+const struct vm98_kernel vm98_kernel_linus = {
+    .name = "linus",
+    .desc = "Linus's 17 Mar proposal (P6): small tries, stop on fma or first "
+	    "failed reclaim",
+    .params = params,
+    .nparams = (int)(sizeof(params) / sizeof(params[0])),
+    .ops = &ops,
+};
