@@ -32,8 +32,8 @@ int main(int argc, char **argv)
 		if (ev.present & RP_HAS(RP_COL_BYTES))
 			printf("%" PRId64, ev.bytes);
 		printf(",%s,", ev.present & RP_HAS(RP_COL_GFP)
-				       ? rp_gfp_format(ev.gfp, gfp, sizeof gfp)
-				       : "");
+				   ? rp_gfp_format(ev.gfp, gfp, sizeof gfp)
+				   : "");
 		if (ev.present & RP_HAS(RP_COL_COUNT))
 			printf("%" PRId64, ev.count);
 		putchar(',');

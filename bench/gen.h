@@ -61,7 +61,8 @@ static inline void gen_next(struct gen *g, struct rp_event *ev)
 			rp_event_set(ev, RP_COL_OBJ, g->next_obj);
 			rp_event_set(ev, RP_COL_ORDER, order);
 			rp_event_set(ev, RP_COL_GFP,
-				     (r >> 12) % 8 ? RP_GFP_KERNEL : RP_GFP_USER);
+				     (r >> 12) % 8 ? RP_GFP_KERNEL
+						   : RP_GFP_USER);
 			g->page_live[slot] = g->next_obj++;
 			g->page_order[slot] = (int8_t)order;
 		}
@@ -75,8 +76,8 @@ static inline void gen_next(struct gen *g, struct rp_event *ev)
 			rp_event_set(ev, RP_COL_OBJ, g->kmalloc_live[slot]);
 			g->kmalloc_live[slot] = 0;
 		} else {
-			static const int sizes[] = {32, 64, 128, 256, 512,
-						    1024, 2048, 4096};
+			static const int sizes[] = {32,	 64,   128,  256,
+						    512, 1024, 2048, 4096};
 			rp_event_set(ev, RP_COL_KIND, RP_KMALLOC);
 			rp_event_set(ev, RP_COL_OBJ, g->next_obj);
 			rp_event_set(ev, RP_COL_BYTES, sizes[(r >> 8) % 8]);

@@ -11,11 +11,11 @@
 
 /* FILETIME of 1970-01-01 00:00:00 UTC. */
 #define FILETIME_UNIX_EPOCH 116444736000000000LL
-#define SECTOR 512
+#define SECTOR		    512
 
 static const char *const msr_fields[] = {
-	"Timestamp", "Hostname", "DiskNumber", "Type",
-	"Offset",    "Size",     "ResponseTime",
+    "Timestamp", "Hostname", "DiskNumber",   "Type",
+    "Offset",	 "Size",     "ResponseTime",
 };
 
 struct msr {
@@ -56,8 +56,8 @@ static int number(const struct rp_csv_field *f, int i,
 }
 
 static int msr_row(void *state, const struct rp_csv_field *f, int nf,
-		   const struct rp_csv_pos *pos, struct rp_event *ev,
-		   int *emit, struct rp_error *err)
+		   const struct rp_csv_pos *pos, struct rp_event *ev, int *emit,
+		   struct rp_error *err)
 {
 	struct msr *m = state;
 	int64_t ft, disk, off, size, resp;
@@ -74,7 +74,8 @@ static int msr_row(void *state, const struct rp_csv_field *f, int nf,
 	    number(f, 4, pos, &off, err) || number(f, 5, pos, &size, err) ||
 	    number(f, 6, pos, &resp, err))
 		return -1;
-	if (ft < FILETIME_UNIX_EPOCH || ft > INT64_MAX / 100 + FILETIME_UNIX_EPOCH)
+	if (ft < FILETIME_UNIX_EPOCH ||
+	    ft > INT64_MAX / 100 + FILETIME_UNIX_EPOCH)
 		return bad(0, &f[0], pos, "not a FILETIME after 1970", err);
 	if (!strcasecmp(f[3].s, "Read"))
 		ev->kind = RP_BLK_READ;
@@ -111,9 +112,9 @@ static int msr_finish(void *state, struct rp_trace_writer *w,
 }
 
 const struct rp_csv_mapping rp_csv_msr = {
-	.source = "csv-msr",
-	.create = msr_create,
-	.row = msr_row,
-	.finish = msr_finish,
-	.destroy = msr_destroy,
+    .source = "csv-msr",
+    .create = msr_create,
+    .row = msr_row,
+    .finish = msr_finish,
+    .destroy = msr_destroy,
 };

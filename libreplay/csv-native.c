@@ -12,10 +12,10 @@
 struct native {
 	const struct rp_csv_options *opt;
 	int have_header;
-	int ncols;            /* fields per row */
+	int ncols;	      /* fields per row */
 	int col[MAX_COLS];    /* event column of field i, -1 = ignored */
 	char *name[MAX_COLS]; /* field names for messages */
-	int64_t scale;        /* ns per time unit */
+	int64_t scale;	      /* ns per time unit */
 };
 
 static void *native_create(const struct rp_csv_options *opt)
@@ -24,9 +24,10 @@ static void *native_create(const struct rp_csv_options *opt)
 	if (!n)
 		return NULL;
 	n->opt = opt;
-	static const int64_t scales[] = {
-		[RP_TIME_NS] = 1, [RP_TIME_US] = 1000,
-		[RP_TIME_MS] = 1000000, [RP_TIME_S] = 1000000000};
+	static const int64_t scales[] = {[RP_TIME_NS] = 1,
+					 [RP_TIME_US] = 1000,
+					 [RP_TIME_MS] = 1000000,
+					 [RP_TIME_S] = 1000000000};
 	n->scale = scales[opt->time_unit];
 	return n;
 }
@@ -49,7 +50,8 @@ static int map_lookup(const char *map, const char *field, size_t flen)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		const char *eq = memchr(p, '=', len);
 		if (eq && (size_t)(eq - p) == flen && !memcmp(p, field, flen)) {
-			int c = rp_column_parse(eq + 1, len - (size_t)(eq - p) - 1);
+			int c =
+			    rp_column_parse(eq + 1, len - (size_t)(eq - p) - 1);
 			return c >= 0 ? c : -2;
 		}
 		p = end ? end + 1 : NULL;
@@ -82,16 +84,15 @@ static int check_required(struct native *n, const struct rp_csv_pos *pos,
 		have_kind |= n->col[i] == RP_COL_KIND;
 	}
 	if (!have_ts || !have_kind)
-		return rp_error_set(err, "%s:%llu: no %s column",
-				    pos->path, (unsigned long long)pos->line,
+		return rp_error_set(err, "%s:%llu: no %s column", pos->path,
+				    (unsigned long long)pos->line,
 				    have_ts ? "kind" : "ts_ns");
 	n->have_header = 1;
 	return 0;
 }
 
-static int read_header(struct native *n, const struct rp_csv_field *f,
-		       int nf, const struct rp_csv_pos *pos,
-		       struct rp_error *err)
+static int read_header(struct native *n, const struct rp_csv_field *f, int nf,
+		       const struct rp_csv_pos *pos, struct rp_error *err)
 {
 	if (nf > MAX_COLS)
 		return rp_error_set(err, "%s:%llu: more than %d columns",
@@ -105,12 +106,12 @@ static int read_header(struct native *n, const struct rp_csv_field *f,
 		if (col < 0) {
 			char q[128];
 			return rp_error_set(
-				err,
-				"%s:%llu: field %d: unknown column '%s' "
-				"(expected ts_ns,kind,task,obj,order,bytes,gfp,"
-				"file,offset,count,dev,block,flags or --map)",
-				pos->path, (unsigned long long)pos->line, i + 1,
-				rp_quote_field(f[i].s, f[i].len, q, sizeof q));
+			    err,
+			    "%s:%llu: field %d: unknown column '%s' "
+			    "(expected ts_ns,kind,task,obj,order,bytes,gfp,"
+			    "file,offset,count,dev,block,flags or --map)",
+			    pos->path, (unsigned long long)pos->line, i + 1,
+			    rp_quote_field(f[i].s, f[i].len, q, sizeof q));
 		}
 		if (set_field(n, i, f[i].s, col, pos, err))
 			return -1;
@@ -129,14 +130,16 @@ static int implicit_header(struct native *n, int nf,
 	for (int i = 0; i < nf; i++) {
 		char label[16];
 		snprintf(label, sizeof label, "%d", i + 1);
-		int col = n->opt->map ? map_lookup(n->opt->map, label,
-						   strlen(label))
-				      : (i < RP_NCOLUMNS ? i : -1);
+		int col = n->opt->map
+			      ? map_lookup(n->opt->map, label, strlen(label))
+			      : (i < RP_NCOLUMNS ? i : -1);
 		if (col == -2)
-			return rp_error_set(err, "--map: field %d maps to an "
-						 "unknown column", i + 1);
-		if (set_field(n, i, col >= 0 ? rp_column_name(col) : label,
-			      col, pos, err))
+			return rp_error_set(err,
+					    "--map: field %d maps to an "
+					    "unknown column",
+					    i + 1);
+		if (set_field(n, i, col >= 0 ? rp_column_name(col) : label, col,
+			      pos, err))
 			return -1;
 	}
 	return check_required(n, pos, err);
@@ -205,9 +208,9 @@ static int native_row(void *state, const struct rp_csv_field *f, int nf,
 			return -1;
 	}
 	if (nf != n->ncols)
-		return rp_error_set(err, "%s:%llu: %d fields, the header has %d",
-				    pos->path, (unsigned long long)pos->line,
-				    nf, n->ncols);
+		return rp_error_set(
+		    err, "%s:%llu: %d fields, the header has %d", pos->path,
+		    (unsigned long long)pos->line, nf, n->ncols);
 	for (int i = 0; i < nf; i++) {
 		if (n->col[i] < 0 || f[i].len == 0)
 			continue;
@@ -232,9 +235,9 @@ static int native_finish(void *state, struct rp_trace_writer *w,
 }
 
 const struct rp_csv_mapping rp_csv_native = {
-	.source = "csv-native",
-	.create = native_create,
-	.row = native_row,
-	.finish = native_finish,
-	.destroy = native_destroy,
+    .source = "csv-native",
+    .create = native_create,
+    .row = native_row,
+    .finish = native_finish,
+    .destroy = native_destroy,
 };

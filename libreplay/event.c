@@ -6,31 +6,24 @@
 #include <string.h>
 
 static const char *const kind_names[RP_KIND_COUNT] = {
-	[RP_PAGE_ALLOC] = "page_alloc",
-	[RP_PAGE_FREE] = "page_free",
-	[RP_KMALLOC] = "kmalloc",
-	[RP_KFREE] = "kfree",
-	[RP_NET_RX] = "net_rx",
-	[RP_FILE_READ] = "file_read",
-	[RP_FILE_WRITE] = "file_write",
-	[RP_BLK_READ] = "blk_read",
-	[RP_BLK_WRITE] = "blk_write",
-	[RP_ANON_TOUCH] = "anon_touch",
-	[RP_TASK_EXIT] = "task_exit",
-	[RP_RECLAIM_BEGIN] = "reclaim_begin",
-	[RP_RECLAIM_END] = "reclaim_end",
-	[RP_MARK] = "mark",
+    [RP_PAGE_ALLOC] = "page_alloc",   [RP_PAGE_FREE] = "page_free",
+    [RP_KMALLOC] = "kmalloc",	      [RP_KFREE] = "kfree",
+    [RP_NET_RX] = "net_rx",	      [RP_FILE_READ] = "file_read",
+    [RP_FILE_WRITE] = "file_write",   [RP_BLK_READ] = "blk_read",
+    [RP_BLK_WRITE] = "blk_write",     [RP_ANON_TOUCH] = "anon_touch",
+    [RP_TASK_EXIT] = "task_exit",     [RP_RECLAIM_BEGIN] = "reclaim_begin",
+    [RP_RECLAIM_END] = "reclaim_end", [RP_MARK] = "mark",
 };
 
 static const char *const column_names[RP_NCOLUMNS] = {
-	"ts_ns", "kind",   "task",  "obj", "order", "bytes", "gfp",
-	"file",  "offset", "count", "dev", "block", "flags",
+    "ts_ns", "kind",   "task",	"obj", "order", "bytes", "gfp",
+    "file",  "offset", "count", "dev", "block", "flags",
 };
 
 static const char *const gfp_class_names[] = {
-	[RP_GFP_ATOMIC] = "GFP_ATOMIC", [RP_GFP_KERNEL] = "GFP_KERNEL",
-	[RP_GFP_USER] = "GFP_USER",     [RP_GFP_BUFFER] = "GFP_BUFFER",
-	[RP_GFP_NFS] = "GFP_NFS",
+    [RP_GFP_ATOMIC] = "GFP_ATOMIC", [RP_GFP_KERNEL] = "GFP_KERNEL",
+    [RP_GFP_USER] = "GFP_USER",	    [RP_GFP_BUFFER] = "GFP_BUFFER",
+    [RP_GFP_NFS] = "GFP_NFS",
 };
 
 static bool token_is(const char *s, size_t len, const char *name)
@@ -72,8 +65,8 @@ const char *rp_gfp_format(int gfp, char *buf, size_t size)
 {
 	int cls = gfp & RP_GFP_CLASS_MASK;
 	const char *name = cls >= RP_GFP_ATOMIC && cls <= RP_GFP_NFS
-				   ? gfp_class_names[cls]
-				   : NULL;
+			       ? gfp_class_names[cls]
+			       : NULL;
 	if (name && (gfp & RP_GFP_DMA))
 		snprintf(buf, size, "%s|__GFP_DMA", name);
 	else if (name)
@@ -104,7 +97,8 @@ int rp_gfp_parse(const char *s, size_t len)
 		while (tlen && tok[tlen - 1] == ' ')
 			tlen--;
 		int found = -1;
-		if (token_is(tok, tlen, "__GFP_DMA") || token_is(tok, tlen, "GFP_DMA"))
+		if (token_is(tok, tlen, "__GFP_DMA") ||
+		    token_is(tok, tlen, "GFP_DMA"))
 			found = RP_GFP_DMA;
 		for (int c = RP_GFP_ATOMIC; c <= RP_GFP_NFS && found < 0; c++)
 			if (token_is(tok, tlen, gfp_class_names[c]))

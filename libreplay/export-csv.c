@@ -20,8 +20,7 @@ static void write_event(FILE *out, const struct rp_event *ev)
 		case RP_COL_GFP:
 			fputs(rp_gfp_format(ev->gfp, gfp, sizeof gfp), out);
 			break;
-		default:
-			fprintf(out, "%" PRId64, rp_event_get(ev, col));
+		default: fprintf(out, "%" PRId64, rp_event_get(ev, col));
 		}
 	}
 	fputc('\n', out);

@@ -151,8 +151,8 @@ static int keep_row(struct rp_table *t, const char *const *values)
 {
 	if (t->nrows == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
-		char **cells = realloc(t->cells, cap * (size_t)t->ncols *
-							 sizeof *cells);
+		char **cells =
+		    realloc(t->cells, cap * (size_t)t->ncols * sizeof *cells);
 		if (!cells)
 			return -1;
 		t->cells = cells;
@@ -160,7 +160,7 @@ static int keep_row(struct rp_table *t, const char *const *values)
 	}
 	for (int i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] =
-			dup_or_null(values[i]);
+		    dup_or_null(values[i]);
 	t->nrows++;
 	return 0;
 }
@@ -238,7 +238,8 @@ static void print_table(struct rp_table *t)
 		w[c] = strlen(t->names[c]);
 		num[c] = column_numeric(t, c);
 		for (size_t r = 0; r < t->nrows; r++) {
-			const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
+			const char *v =
+			    t->cells[r * (size_t)t->ncols + (size_t)c];
 			if (v && strlen(v) > w[c])
 				w[c] = strlen(v);
 		}
@@ -253,7 +254,8 @@ static void print_table(struct rp_table *t)
 	}
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
-			const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
+			const char *v =
+			    t->cells[r * (size_t)t->ncols + (size_t)c];
 			bool last = c + 1 == t->ncols;
 			print_cell(t->out, v ? v : "", (int)w[c], num[c], last);
 		}

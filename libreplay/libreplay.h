@@ -27,7 +27,7 @@ struct rp_error {
 
 /* printf-style: fill err (may be NULL) and return -1. */
 int rp_error_set(struct rp_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 const char *rp_version(void);
 
@@ -98,9 +98,9 @@ enum rp_column {
 struct rp_event {
 	int64_t ts_ns;
 	uint32_t present;
-	uint8_t kind;  /* enum rp_kind */
-	uint8_t gfp;   /* enum rp_gfp, or-ed with RP_GFP_DMA */
-	int8_t order;  /* page order 0..14 */
+	uint8_t kind; /* enum rp_kind */
+	uint8_t gfp;  /* enum rp_gfp, or-ed with RP_GFP_DMA */
+	int8_t order; /* page order 0..14 */
 	int64_t task;
 	int64_t obj;
 	int64_t bytes;
@@ -113,14 +113,14 @@ struct rp_event {
 };
 
 /* Flag bits used by recorders (design.md §3). */
-#define RP_FLAG_META 1u     /* blk_*: metadata block */
-#define RP_FLAG_WRITE 1u    /* anon_touch: write access */
-#define RP_FLAG_TCP 1u      /* net_rx: 0 = UDP, 1 = TCP, 2 = other */
+#define RP_FLAG_META		1u /* blk_*: metadata block */
+#define RP_FLAG_WRITE		1u /* anon_touch: write access */
+#define RP_FLAG_TCP		1u /* net_rx: 0 = UDP, 1 = TCP, 2 = other */
 #define RP_FLAG_OTHER_TRANSPORT 2u
 
-const char *rp_kind_name(int kind);           /* "page_alloc", NULL if unknown */
+const char *rp_kind_name(int kind); /* "page_alloc", NULL if unknown */
 int rp_kind_parse(const char *s, size_t len); /* -1 if unknown */
-const char *rp_column_name(int col);          /* "ts_ns", ... */
+const char *rp_column_name(int col);	      /* "ts_ns", ... */
 int rp_column_parse(const char *s, size_t len);
 /* "GFP_ATOMIC", "GFP_KERNEL|__GFP_DMA"; writes into buf, returns buf. */
 const char *rp_gfp_format(int gfp, char *buf, size_t size);
@@ -176,11 +176,11 @@ void rp_trace_abort(struct rp_trace_writer *w);
  * transaction.  Column meanings: docs/schema.md. */
 struct rp_packet {
 	int64_t ts_ns;
-	int64_t frame;       /* 1-based frame number in the capture */
-	int32_t frame_len;   /* bytes on the wire */
-	int32_t linktype;    /* DLT_* */
-	int32_t ip_version;  /* 4, 6, 0 for non-IP */
-	int32_t protocol;    /* IP protocol number */
+	int64_t frame;	    /* 1-based frame number in the capture */
+	int32_t frame_len;  /* bytes on the wire */
+	int32_t linktype;   /* DLT_* */
+	int32_t ip_version; /* 4, 6, 0 for non-IP */
+	int32_t protocol;   /* IP protocol number */
 	char src[48], dst[48];
 	int32_t sport, dport;
 	int64_t frag_id;     /* -1 when not a fragment */
@@ -193,27 +193,28 @@ int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
 
 struct rp_nfs_op {
 	int64_t xid;
-	int32_t version;  /* 2, 3, 4 */
-	int32_t proc;     /* procedure number */
+	int32_t version; /* 2, 3, 4 */
+	int32_t proc;	 /* procedure number */
 	const char *proc_name;
-	int64_t fh_hash;  /* 0 if none */
-	int64_t offset;   /* bytes, -1 if none */
-	int64_t count;    /* bytes, -1 if none */
-	int64_t call_ns;  /* -1 if the call was not seen */
-	int64_t reply_ns; /* -1 if no reply */
-	int32_t status;   /* -1 if no reply */
+	int64_t fh_hash;       /* 0 if none */
+	int64_t offset;	       /* bytes, -1 if none */
+	int64_t count;	       /* bytes, -1 if none */
+	int64_t call_ns;       /* -1 if the call was not seen */
+	int64_t reply_ns;      /* -1 if no reply */
+	int32_t status;	       /* -1 if no reply */
 	const char *transport; /* "udp" or "tcp" */
-	const char *ops;  /* NFSv4 COMPOUND operation list, or NULL */
+	const char *ops;       /* NFSv4 COMPOUND operation list, or NULL */
 };
 int rp_trace_add_nfs_op(struct rp_trace_writer *w, const struct rp_nfs_op *op,
 			struct rp_error *err);
 
 struct rp_sample {
 	int64_t ts_ns;
-	const char *source; /* "buddyinfo", "vmstat", "meminfo", "pagetypeinfo" */
-	const char *node;   /* "0", or NULL */
-	const char *zone;   /* "DMA32", or NULL */
-	const char *name;   /* "order.3", "nr_free_pages", ... */
+	const char
+	    *source;	  /* "buddyinfo", "vmstat", "meminfo", "pagetypeinfo" */
+	const char *node; /* "0", or NULL */
+	const char *zone; /* "DMA32", or NULL */
+	const char *name; /* "order.3", "nr_free_pages", ... */
 	int64_t value;
 };
 int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *s,
@@ -312,16 +313,18 @@ struct rp_replay_options {
 	const char *trace;   /* trace name */
 	const char *kernels; /* "2.1.90,rik,..." */
 	const char *mems;    /* "8M,32M,..." (K, M, G suffixes) */
-	const char *const *params; /* "NAME=VALUE" for every kernel that has NAME */
+	const char *const
+	    *params; /* "NAME=VALUE" for every kernel that has NAME */
 	int nparams;
 	uint64_t seed;
-	int check;          /* invariant checker after every event */
-	int64_t sample_ns;  /* run_series interval; 0 = every tick (10 ms) */
-	const char *tasks;  /* "pid,pid,..." keeps only these tasks' events
-			       (events without a task, e.g. net_rx, are kept) */
-	int64_t from_ns, to_ns; /* window from the trace's first event; to 0 = end */
+	int check;	   /* invariant checker after every event */
+	int64_t sample_ns; /* run_series interval; 0 = every tick (10 ms) */
+	const char *tasks; /* "pid,pid,..." keeps only these tasks' events
+			      (events without a task, e.g. net_rx, are kept) */
+	int64_t from_ns,
+	    to_ns; /* window from the trace's first event; to 0 = end */
 	uint32_t keep_num, keep_den; /* keep num of den objects (0 = all) */
-	int threads;        /* worker threads; 0 = one per core */
+	int threads;		     /* worker threads; 0 = one per core */
 	rp_progress_cb progress;
 	void *progress_arg;
 };
@@ -329,10 +332,10 @@ struct rp_replay_options {
 struct rp_replay_result {
 	int nruns;
 	int64_t run_ids[RP_REPLAY_MAX_INSTANCES];
-	int64_t events_read;     /* read from the store */
+	int64_t events_read;	 /* read from the store */
 	int64_t events_replayed; /* after the filters */
-	int64_t unknown_frees;   /* summed over instances */
-	double seconds;          /* wall time of the pass */
+	int64_t unknown_frees;	 /* summed over instances */
+	double seconds;		 /* wall time of the pass */
 };
 
 /* Replays a stored trace through every (kernel, size) instance in one pass
@@ -360,15 +363,14 @@ int rp_compare(struct rp_store *store, const char *trace,
 
 /* --------------------------------------------------------------- readers */
 
-
 enum rp_csv_format { RP_CSV_NATIVE, RP_CSV_MSR };
 enum rp_time_unit { RP_TIME_NS, RP_TIME_US, RP_TIME_MS, RP_TIME_S };
 
 struct rp_csv_options {
 	enum rp_csv_format format;
-	int no_header;                /* native: columns come from map/order */
-	enum rp_time_unit time_unit;  /* native: unit of ts_ns values */
-	const char *map;              /* "FIELD=COLUMN,..." or NULL */
+	int no_header;		     /* native: columns come from map/order */
+	enum rp_time_unit time_unit; /* native: unit of ts_ns values */
+	const char *map;	     /* "FIELD=COLUMN,..." or NULL */
 	rp_progress_cb progress;
 	void *progress_arg;
 };

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_FIELDS 64
+#define MAX_FIELDS  64
 #define EVENT_BATCH 512
 
 struct import {
@@ -35,7 +35,8 @@ struct import {
 
 bool rp_csv_int(const struct rp_csv_field *f, int64_t *out)
 {
-	if (f->len > 2 && f->s[0] == '0' && (f->s[1] == 'x' || f->s[1] == 'X')) {
+	if (f->len > 2 && f->s[0] == '0' &&
+	    (f->s[1] == 'x' || f->s[1] == 'X')) {
 		uint64_t v = 0;
 		if (f->len > 18)
 			return false;
@@ -86,7 +87,8 @@ static void on_field(void *s, size_t len, void *data)
 
 static int flush_batch(struct import *im)
 {
-	if (im->nbatch && rp_trace_append(im->w, im->batch, im->nbatch, im->err))
+	if (im->nbatch &&
+	    rp_trace_append(im->w, im->batch, im->nbatch, im->err))
 		return -1;
 	im->nbatch = 0;
 	return 0;
@@ -118,7 +120,8 @@ static int handle_record(struct import *im)
 				    "previous row's %lld ns: rows must be in "
 				    "time order",
 				    pos.path, (unsigned long long)pos.line,
-				    (long long)ev->ts_ns, (long long)im->last_ts);
+				    (long long)ev->ts_ns,
+				    (long long)im->last_ts);
 	im->last_ts = ev->ts_ns;
 	if (++im->nbatch == EVENT_BATCH)
 		return flush_batch(im);
@@ -169,7 +172,8 @@ static int read_file(FILE *fp, struct import *im,
 
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
 		total = (uint64_t)st.st_size;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+			     CSV_EMPTY_IS_NULL))
 		return rp_error_set(im->err, "out of memory");
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		if (parse_chunk(&p, im, chunk, n)) {
@@ -189,8 +193,8 @@ static int read_file(FILE *fp, struct import *im,
 				   "the end of the file",
 				   im->pos.path,
 				   (unsigned long long)(im->nfields
-								? im->record_line
-								: im->pos.line));
+							    ? im->record_line
+							    : im->pos.line));
 	if (!ret && im->failed)
 		ret = -1;
 	csv_free(&p);

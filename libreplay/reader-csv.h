@@ -20,7 +20,8 @@ struct rp_csv_mapping {
 	const char *source; /* trace.source: "csv-native", "csv-msr" */
 	void *(*create)(const struct rp_csv_options *opt);
 	/* Maps one record to *ev; sets *emit = 0 for rows that carry no event
-	 * (the header).  Returns -1 with err = "file:line: field N (NAME): ...". */
+	 * (the header).  Returns -1 with err = "file:line: field N (NAME):
+	 * ...". */
 	int (*row)(void *state, const struct rp_csv_field *f, int n,
 		   const struct rp_csv_pos *pos, struct rp_event *ev, int *emit,
 		   struct rp_error *err);

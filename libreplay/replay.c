@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 8192
-#define TICK_NS 10000000LL       /* HZ = 100 */
-#define MAX_STALLS 1000000       /* per run; the rest are counted */
+#define BATCH	   8192
+#define TICK_NS	   10000000LL /* HZ = 100 */
+#define MAX_STALLS 1000000    /* per run; the rest are counted */
 
 /* ---------------------------------------------------------------- sizes */
 
@@ -52,7 +52,7 @@ int64_t rp_parse_duration(const char *s)
 	static const struct {
 		const char *suffix;
 		int64_t ns;
-	} units[] = {{"ns", 1},	       {"us", 1000},	    {"ms", 1000000},
+	} units[] = {{"ns", 1},		{"us", 1000},	      {"ms", 1000000},
 		     {"s", 1000000000}, {"m", 60000000000LL}, {"", 1000000000}};
 	size_t len = strlen(s), num = 0;
 	while (num < len && ((s[num] >= '0' && s[num] <= '9') || s[num] == '.'))
@@ -107,7 +107,7 @@ struct engine {
 	const struct rp_replay_options *opt;
 	struct instance inst[RP_REPLAY_MAX_INSTANCES];
 	int ninst;
-	int64_t t0;       /* first event time of the trace */
+	int64_t t0; /* first event time of the trace */
 	int64_t sample_ns;
 	/* double buffer */
 	struct rp_event *buf[2];
@@ -201,9 +201,9 @@ static void record_stall(struct instance *in, const struct rp_event *ev,
 	s->t_ns = ev->ts_ns;
 	s->task = ev->present & RP_HAS(RP_COL_TASK) ? ev->task : -1;
 	s->order = ev->present & RP_HAS(RP_COL_ORDER) ? ev->order : -1;
-	s->gfp = ev->kind == RP_NET_RX ? RP_GFP_ATOMIC
+	s->gfp = ev->kind == RP_NET_RX		    ? RP_GFP_ATOMIC
 		 : ev->present & RP_HAS(RP_COL_GFP) ? ev->gfp
-						     : RP_GFP_KERNEL;
+						    : RP_GFP_KERNEL;
 	s->outcome = "failed";
 	s->path = result == VM98_DROPPED ? "net_rx-drop" : "failed";
 }
@@ -229,8 +229,7 @@ static void apply_batch(struct engine *e, struct instance *in,
 		if (e->opt->check && vm98_check(in->m, msg, sizeof msg))
 			snprintf(in->failure, sizeof in->failure,
 				 "event %lld (%s at %lld ns): %s",
-				 (long long)in->applied,
-				 rp_kind_name(ev->kind),
+				 (long long)in->applied, rp_kind_name(ev->kind),
 				 (long long)ev->ts_ns, msg);
 	}
 }
@@ -304,8 +303,8 @@ static int parse_tasks(const char *s, struct filter *f, struct rp_error *err)
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		if (!rp_parse_i64(p, len, &f->tasks[f->ntasks++]))
-			return rp_error_set(err, "--tasks: not a task id: '%.*s'",
-					    (int)len, p);
+			return rp_error_set(
+			    err, "--tasks: not a task id: '%.*s'", (int)len, p);
 		p += len + (end != NULL);
 	}
 	return 0;
@@ -324,8 +323,10 @@ static int apply_params(struct engine *e, struct instance *in,
 		char name[64];
 		int ok;
 		if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof name)
-			return rp_error_set(err, "--param %s: expected "
-						 "NAME=VALUE", kv);
+			return rp_error_set(err,
+					    "--param %s: expected "
+					    "NAME=VALUE",
+					    kv);
 		snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
 		vm98_param_get(&in->params, name, &ok);
 		if (!ok)
@@ -349,11 +350,12 @@ static int check_params_known(struct engine *e, struct rp_error *err)
 		for (int j = 0; j < e->ninst && !known; j++)
 			vm98_param_get(&e->inst[j].params, name, &known);
 		if (!known)
-			return rp_error_set(err,
-					    "--param %s: no selected kernel has "
-					    "a parameter '%s' (see replay "
-					    "--list-kernels --verbose)",
-					    kv, name);
+			return rp_error_set(
+			    err,
+			    "--param %s: no selected kernel has "
+			    "a parameter '%s' (see replay "
+			    "--list-kernels --verbose)",
+			    kv, name);
 	}
 	return 0;
 }
@@ -382,11 +384,14 @@ static int make_instances(struct engine *e, struct rp_error *err)
 			snprintf(size, sizeof size, "%.*s", (int)mlen, mp);
 			int64_t bytes = rp_parse_size(size);
 			if (bytes <= 0)
-				return rp_error_set(err, "--mem: not a size: "
-							 "'%s'", size);
+				return rp_error_set(err,
+						    "--mem: not a size: "
+						    "'%s'",
+						    size);
 			if (e->ninst == RP_REPLAY_MAX_INSTANCES)
-				return rp_error_set(err, "more than %d kernel "
-							 "x size instances",
+				return rp_error_set(err,
+						    "more than %d kernel "
+						    "x size instances",
 						    RP_REPLAY_MAX_INSTANCES);
 			struct instance *in = &e->inst[e->ninst++];
 			in->kernel = k;
@@ -572,8 +577,8 @@ static int run_pass(struct engine *e, struct rp_event_cursor *c,
 		if (e->done)
 			break;
 		res->events_replayed += (int64_t)n;
-		if (read_batch(c, f, e->buf[(k + 1) & 1], &n,
-			       &res->events_read, err)) {
+		if (read_batch(c, f, e->buf[(k + 1) & 1], &n, &res->events_read,
+			       err)) {
 			ret = -1;
 			n = 0;
 		}
@@ -596,8 +601,10 @@ static int setup_engine(struct engine *e, const struct rp_replay_options *opt,
 	e->opt = opt;
 	e->t0 = row->first_ns;
 	e->sample_ns = opt->sample_ns > 0 ? opt->sample_ns : TICK_NS;
-	if (opt->keep_den && (opt->keep_num == 0 || opt->keep_num > opt->keep_den))
-		return rp_error_set(err, "--keep-objects: need 0 < N <= D in N/D");
+	if (opt->keep_den &&
+	    (opt->keep_num == 0 || opt->keep_num > opt->keep_den))
+		return rp_error_set(err,
+				    "--keep-objects: need 0 < N <= D in N/D");
 	f->from = row->first_ns + opt->from_ns;
 	f->to = opt->to_ns ? row->first_ns + opt->to_ns : 0;
 	f->keep_num = opt->keep_num;
@@ -637,10 +644,10 @@ static int check_instances(const struct engine *e, struct rp_error *err)
 	for (int i = 0; i < e->ninst; i++) {
 		const struct instance *in = &e->inst[i];
 		if (in->failure[0])
-			return rp_error_set(err, "--check: %s at %llu bytes: %s",
-					    vm98_kernel_name(in->kernel),
-					    (unsigned long long)in->mem_bytes,
-					    in->failure);
+			return rp_error_set(
+			    err, "--check: %s at %llu bytes: %s",
+			    vm98_kernel_name(in->kernel),
+			    (unsigned long long)in->mem_bytes, in->failure);
 		if (in->failed_oom)
 			return rp_error_set(err, "out of memory");
 	}
@@ -697,8 +704,8 @@ out:
 int rp_kernels_table(int verbose, struct rp_table *t)
 {
 	static const char *const brief[] = {"kernel", "description"};
-	static const char *const full[] = {"kernel", "parameter", "default",
-					   "unit",   "guess",     "description"};
+	static const char *const full[] = {
+	    "kernel", "parameter", "default", "unit", "guess", "description"};
 	if (rp_table_columns(t, verbose ? 6 : 2, verbose ? full : brief))
 		return -1;
 	for (int i = 0; i < vm98_kernel_count(); i++) {
@@ -714,9 +721,9 @@ int rp_kernels_table(int verbose, struct rp_table *t)
 			const struct vm98_param *p = vm98_kernel_param(k, j);
 			char def[32];
 			snprintf(def, sizeof def, "%lld", (long long)p->def);
-			const char *row[] = {vm98_kernel_name(k), p->name, def,
-					     p->unit, p->guess ? "GUESS" : "",
-					     p->desc};
+			const char *row[] = {
+			    vm98_kernel_name(k),     p->name, def, p->unit,
+			    p->guess ? "GUESS" : "", p->desc};
 			if (rp_table_row(t, row))
 				return -1;
 		}

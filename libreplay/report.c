@@ -18,8 +18,8 @@ struct copy_ctx {
 	const char *section;
 };
 
-static int section_cb(int n, const char *const *names,
-		      const char *const *v, void *arg)
+static int section_cb(int n, const char *const *names, const char *const *v,
+		      void *arg)
 {
 	struct copy_ctx *c = arg;
 	(void)names;
@@ -36,16 +36,17 @@ static int report_one(struct rp_store *s, int64_t id, struct rp_table *t,
 	if (rp_table_columns(t, 3, cols))
 		return rp_error_set(err, "out of memory");
 	/* run row fields, one per line */
-	snprintf(sql, sizeof sql,
-		 "SELECT key, value FROM (SELECT r.id AS rid, t.name AS trace, "
-		 "r.kind, r.kernel, r.mem_bytes, r.seed, r.model_version, "
-		 "r.created, r.wall_ns, r.events FROM run r JOIN trace t ON "
-		 "t.id = r.trace_id WHERE r.id = %lld) x, json_each(json_object("
-		 "'run', x.rid, 'trace', x.trace, 'kind', x.kind, 'kernel', "
-		 "x.kernel, 'mem_bytes', x.mem_bytes, 'seed', x.seed, "
-		 "'model_version', x.model_version, 'created', x.created, "
-		 "'wall_ns', x.wall_ns, 'events', x.events))",
-		 (long long)id);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT key, value FROM (SELECT r.id AS rid, t.name AS trace, "
+	    "r.kind, r.kernel, r.mem_bytes, r.seed, r.model_version, "
+	    "r.created, r.wall_ns, r.events FROM run r JOIN trace t ON "
+	    "t.id = r.trace_id WHERE r.id = %lld) x, json_each(json_object("
+	    "'run', x.rid, 'trace', x.trace, 'kind', x.kind, 'kernel', "
+	    "x.kernel, 'mem_bytes', x.mem_bytes, 'seed', x.seed, "
+	    "'model_version', x.model_version, 'created', x.created, "
+	    "'wall_ns', x.wall_ns, 'events', x.events))",
+	    (long long)id);
 	if (rp_store_query(s, sql, 0, section_cb, &c, err))
 		return -1;
 	snprintf(sql, sizeof sql,
@@ -84,19 +85,20 @@ int rp_report(struct rp_store *s, int64_t run_id, struct rp_table *t,
 		if (rp_store_query(s, sql, 0, exists_cb, &found, err))
 			return -1;
 		if (!found)
-			return rp_error_set(err, "no run %lld", (long long)run_id);
+			return rp_error_set(err, "no run %lld",
+					    (long long)run_id);
 		return report_one(s, run_id, t, err);
 	}
 	return rp_store_query(
-		s,
-		"SELECT run_id AS run, trace, kind, kernel, mem_mb, "
-		"(SELECT value FROM run_metric WHERE run_id = s.run_id AND name "
-		"= 'events.applied') AS events, atomic_fail, "
-		"(SELECT sum(value) FROM run_metric WHERE run_id = s.run_id AND "
-		"name LIKE 'alloc_fail.o%') AS alloc_fail, net_rx_drop, "
-		"free_pages_min, stalls, p99_stall_ms, kswapd_wakeups, swap_out "
-		"FROM run_summary s ORDER BY run_id",
-		0, rp_table_row_cb, t, err);
+	    s,
+	    "SELECT run_id AS run, trace, kind, kernel, mem_mb, "
+	    "(SELECT value FROM run_metric WHERE run_id = s.run_id AND name "
+	    "= 'events.applied') AS events, atomic_fail, "
+	    "(SELECT sum(value) FROM run_metric WHERE run_id = s.run_id AND "
+	    "name LIKE 'alloc_fail.o%') AS alloc_fail, net_rx_drop, "
+	    "free_pages_min, stalls, p99_stall_ms, kswapd_wakeups, swap_out "
+	    "FROM run_summary s ORDER BY run_id",
+	    0, rp_table_row_cb, t, err);
 }
 
 /* ----------------------------------------------------------- compare */
@@ -107,31 +109,28 @@ struct figure {
 	const char *title;
 	const char *prefix; /* sum of metrics starting with this, or */
 	const char *metric; /* one metric */
-	double scale;       /* printed value = value / scale */
-	int optional;       /* shown only when some run has it */
+	double scale;	    /* printed value = value / scale */
+	int optional;	    /* shown only when some run has it */
 };
 
 static const struct figure figures[] = {
-	{"atomic_fail", "GFP_ATOMIC allocations that failed (all orders)",
-	 "atomic_fail.o", NULL, 1, 0},
-	{"atomic_fail.o2", "GFP_ATOMIC order-2 failures (8 KB NFS datagrams)",
-	 NULL, "atomic_fail.o2", 1, 0},
-	{"net_rx_drop", "datagrams dropped on receive", NULL, "net_rx_drop", 1,
-	 0},
-	{"alloc_fail", "allocations that failed (all orders, all GFP)",
-	 "alloc_fail.o", NULL, 1, 0},
-	{"nr_free_pages_min", "lowest nr_free_pages", NULL,
-	 "nr_free_pages_min", 1, 0},
-	{"nr_free_pages_mean", "mean nr_free_pages (time-weighted)", NULL,
-	 "nr_free_pages_mean", 1, 0},
-	{"stall.p99_ms", "allocation stall p99 (ms)", NULL, "stall.p99_ns",
-	 1e6, 1},
-	{"stall.max_ms", "allocation stall max (ms)", NULL, "stall.max_ns",
-	 1e6, 1},
-	{"kswapd.wakeups", "kswapd wake-ups", NULL, "kswapd.wakeups", 1, 1},
-	{"swap.out", "pages swapped out", NULL, "swap.out", 1, 1},
-	{"pagecache.hit_rate", "page-cache hit rate", NULL,
-	 "pagecache.hit_rate", 1, 1},
+    {"atomic_fail", "GFP_ATOMIC allocations that failed (all orders)",
+     "atomic_fail.o", NULL, 1, 0},
+    {"atomic_fail.o2", "GFP_ATOMIC order-2 failures (8 KB NFS datagrams)", NULL,
+     "atomic_fail.o2", 1, 0},
+    {"net_rx_drop", "datagrams dropped on receive", NULL, "net_rx_drop", 1, 0},
+    {"alloc_fail", "allocations that failed (all orders, all GFP)",
+     "alloc_fail.o", NULL, 1, 0},
+    {"nr_free_pages_min", "lowest nr_free_pages", NULL, "nr_free_pages_min", 1,
+     0},
+    {"nr_free_pages_mean", "mean nr_free_pages (time-weighted)", NULL,
+     "nr_free_pages_mean", 1, 0},
+    {"stall.p99_ms", "allocation stall p99 (ms)", NULL, "stall.p99_ns", 1e6, 1},
+    {"stall.max_ms", "allocation stall max (ms)", NULL, "stall.max_ns", 1e6, 1},
+    {"kswapd.wakeups", "kswapd wake-ups", NULL, "kswapd.wakeups", 1, 1},
+    {"swap.out", "pages swapped out", NULL, "swap.out", 1, 1},
+    {"pagecache.hit_rate", "page-cache hit rate", NULL, "pagecache.hit_rate", 1,
+     1},
 };
 #define NFIG RP_ARRAY_SIZE(figures)
 
@@ -209,9 +208,9 @@ static int grid_cb(int n, const char *const *names, const char *const *v,
 	double value = atof(v[4]);
 	for (size_t f = 0; f < NFIG; f++) {
 		const struct figure *fg = &figures[f];
-		int match = fg->prefix ? !strncmp(v[3], fg->prefix,
-						  strlen(fg->prefix))
-				       : !strcmp(v[3], fg->metric);
+		int match = fg->prefix
+				? !strncmp(v[3], fg->prefix, strlen(fg->prefix))
+				: !strcmp(v[3], fg->metric);
 		if (!match)
 			continue;
 		if (fg->prefix && (c->have & (1u << f)))
@@ -305,8 +304,7 @@ static int print_blocks(const struct grid *g, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-static int print_tidy(const struct grid *g, enum rp_format_kind kind,
-		      FILE *out)
+static int print_tidy(const struct grid *g, enum rp_format_kind kind, FILE *out)
 {
 	static const char *const cols[] = {"metric", "mem_mb", "kernel",
 					   "value"};
@@ -350,17 +348,19 @@ int rp_compare(struct rp_store *s, const char *trace, enum rp_format_kind kind,
 	if (rp_store_trace_find(s, trace, &tr, err))
 		goto out;
 	/* the latest run of each (kind, kernel, size), in run order */
-	snprintf(sql, sizeof sql,
-		 "SELECT r.kind, r.kernel, r.mem_bytes, m.name, m.value FROM "
-		 "run r JOIN run_metric m ON m.run_id = r.id WHERE r.id IN "
-		 "(SELECT max(id) FROM run WHERE trace_id = %lld GROUP BY kind, "
-		 "kernel, mem_bytes) ORDER BY r.id, m.name",
-		 (long long)tr.id);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT r.kind, r.kernel, r.mem_bytes, m.name, m.value FROM "
+	    "run r JOIN run_metric m ON m.run_id = r.id WHERE r.id IN "
+	    "(SELECT max(id) FROM run WHERE trace_id = %lld GROUP BY kind, "
+	    "kernel, mem_bytes) ORDER BY r.id, m.name",
+	    (long long)tr.id);
 	if (rp_store_query(s, sql, 0, grid_cb, g, err))
 		goto out;
 	if (g->ncells == 0) {
-		rp_error_set(err, "trace '%s' has no runs: run vmreplay replay "
-				  "first",
+		rp_error_set(err,
+			     "trace '%s' has no runs: run vmreplay replay "
+			     "first",
 			     trace);
 		goto out;
 	}

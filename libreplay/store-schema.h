@@ -4,7 +4,7 @@
 #define RP_STORE_SCHEMA_H
 
 struct rp_migration {
-	int version;      /* NNNN of the file name */
+	int version;	  /* NNNN of the file name */
 	const char *name; /* the file name */
 	const char *sql;
 };

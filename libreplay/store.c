@@ -108,9 +108,10 @@ static int migrate(struct rp_store *s, struct rp_error *err)
 		if (m->version <= have)
 			continue;
 		char *msg = NULL;
-		if (sqlite3_exec(s->db, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
-			rp_error_set(err, "%s: schema %s: %s", s->path,
-				     m->name, msg ? msg : "error");
+		if (sqlite3_exec(s->db, m->sql, NULL, NULL, &msg) !=
+		    SQLITE_OK) {
+			rp_error_set(err, "%s: schema %s: %s", s->path, m->name,
+				     msg ? msg : "error");
 			sqlite3_free(msg);
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
@@ -140,14 +141,16 @@ int rp_store_open(const char *path, int flags, struct rp_store **out,
 	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (!s->readonly && (flags & RP_STORE_CREATE))
 		oflags |= SQLITE_OPEN_CREATE;
+	/* one connection is used by one thread at a time: no mutexes */
+	oflags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
 		if (!s->db)
 			rp_error_set(err, "%s: cannot open database", path);
 		else if (sqlite3_errcode(s->db) == SQLITE_CANTOPEN)
 			rp_error_set(err, "%s: cannot open database (%s)", path,
 				     s->readonly || !(flags & RP_STORE_CREATE)
-					     ? "no such file or not readable"
-					     : "cannot create it");
+					 ? "no such file or not readable"
+					 : "cannot create it");
 		else
 			db_error(s, err, "cannot open database");
 		rp_store_close(s);
@@ -163,9 +166,8 @@ int rp_store_open(const char *path, int flags, struct rp_store **out,
 		rp_store_close(s);
 		return -1;
 	}
-	if (!s->readonly &&
-	    (exec(s, "PRAGMA journal_mode = WAL", err) ||
-	     exec(s, "PRAGMA synchronous = NORMAL", err))) {
+	if (!s->readonly && (exec(s, "PRAGMA journal_mode = WAL", err) ||
+			     exec(s, "PRAGMA synchronous = NORMAL", err))) {
 		rp_store_close(s);
 		return -1;
 	}
@@ -190,7 +192,7 @@ void rp_store_close(struct rp_store *s)
 /* -------------------------------------------------------- event packing */
 
 enum { KOG_EXTRA = 1 << 12 };
-#define BATCH 64 /* rows per multi-row INSERT */
+#define BATCH	   64 /* rows per multi-row INSERT */
 #define EVENT_COLS 8
 
 /* Which event column lives in slot a and b for a kind (c is count). */
@@ -264,7 +266,7 @@ struct rp_trace_writer {
 static const char *event_insert_sql(int rows)
 {
 	static const char head[] =
-		"INSERT INTO event(id,ts,kog,task,a,b,c,flags) VALUES ";
+	    "INSERT INTO event(id,ts,kog,task,a,b,c,flags) VALUES ";
 	static char sql_batch[sizeof head + BATCH * 20];
 	static char sql_one[sizeof head + 20];
 	char *buf = rows == 1 ? sql_one : sql_batch;
@@ -278,8 +280,8 @@ static const char *event_insert_sql(int rows)
 
 static void writer_free(struct rp_trace_writer *w)
 {
-	sqlite3_stmt **sts[] = {&w->ins_batch,  &w->ins_one,   &w->ins_extra,
-				&w->ins_packet, &w->ins_nfs,   &w->ins_sample,
+	sqlite3_stmt **sts[] = {&w->ins_batch,	&w->ins_one, &w->ins_extra,
+				&w->ins_packet, &w->ins_nfs, &w->ins_sample,
 				&w->ins_stat};
 	for (size_t i = 0; i < RP_ARRAY_SIZE(sts); i++)
 		sqlite3_finalize(*sts[i]);
@@ -337,12 +339,12 @@ int rp_trace_begin(struct rp_store *s, const struct rp_trace_meta *meta,
 	st = NULL;
 	w->trace_id = sqlite3_last_insert_rowid(s->db);
 	w->first_id = w->next_id =
-		query_i64(s, "SELECT max(id) FROM event", 0) + 1;
+	    query_i64(s, "SELECT max(id) FROM event", 0) + 1;
 	if (prepare(s, event_insert_sql(BATCH), &w->ins_batch, err) ||
 	    prepare(s, event_insert_sql(1), &w->ins_one, err) ||
-	    prepare(s,
-		    "INSERT INTO event_extra(event_id,col,value) VALUES (?,?,?)",
-		    &w->ins_extra, err))
+	    prepare(
+		s, "INSERT INTO event_extra(event_id,col,value) VALUES (?,?,?)",
+		&w->ins_extra, err))
 		goto fail;
 	*out = w;
 	return 0;
@@ -594,10 +596,10 @@ int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *sm,
 
 /* Secondary indexes, built after the bulk load (design.md §6). */
 static const char index_sql[] =
-	"CREATE INDEX IF NOT EXISTS packet_trace ON packet(trace_id, ts_ns);"
-	"CREATE INDEX IF NOT EXISTS nfs_op_trace ON nfs_op(trace_id, xid);"
-	"CREATE INDEX IF NOT EXISTS sample_trace ON sample(trace_id, source, "
-	"name, ts_ns);";
+    "CREATE INDEX IF NOT EXISTS packet_trace ON packet(trace_id, ts_ns);"
+    "CREATE INDEX IF NOT EXISTS nfs_op_trace ON nfs_op(trace_id, xid);"
+    "CREATE INDEX IF NOT EXISTS sample_trace ON sample(trace_id, source, "
+    "name, ts_ns);";
 
 int rp_trace_finish(struct rp_trace_writer *w, struct rp_error *err)
 {
@@ -649,8 +651,8 @@ void rp_trace_abort(struct rp_trace_writer *w)
 /* --------------------------------------------------------- trace lookup */
 
 static const char trace_cols[] =
-	"SELECT id, name, source, created, events, first_ns, last_ns FROM "
-	"trace";
+    "SELECT id, name, source, created, events, first_ns, last_ns FROM "
+    "trace";
 
 static void read_trace_row(sqlite3_stmt *st, struct rp_trace_row *r)
 {
@@ -908,8 +910,8 @@ int64_t rp_run_id(const struct rp_run_writer *w)
 	return w->run_id;
 }
 
-static int run_step(struct rp_run_writer *w, sqlite3_stmt *st,
-		    const char *what, struct rp_error *err)
+static int run_step(struct rp_run_writer *w, sqlite3_stmt *st, const char *what,
+		    struct rp_error *err)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -953,9 +955,8 @@ int rp_run_stall(struct rp_run_writer *w, const struct rp_stall *sl,
 	sqlite3_bind_int64(st, 2, sl->t_ns);
 	sqlite3_bind_int64(st, 3, sl->task);
 	sqlite3_bind_int(st, 4, sl->order);
-	bind_text_or_null(st, 5,
-			  sl->gfp ? rp_gfp_format(sl->gfp, gfp, sizeof gfp)
-				  : NULL);
+	bind_text_or_null(
+	    st, 5, sl->gfp ? rp_gfp_format(sl->gfp, gfp, sizeof gfp) : NULL);
 	sqlite3_bind_int64(st, 6, sl->latency_ns);
 	sqlite3_bind_int64(st, 7, sl->pages_freed);
 	bind_text_or_null(st, 8, sl->outcome);
@@ -1067,10 +1068,11 @@ int rp_store_query(struct rp_store *s, const char *sql, int writable,
 			continue;
 		if (!writable && !sqlite3_stmt_readonly(st)) {
 			sqlite3_finalize(st);
-			return rp_error_set(err,
-					    "%s: the statement would change the "
-					    "database; add --write to allow it",
-					    s->path);
+			return rp_error_set(
+			    err,
+			    "%s: the statement would change the "
+			    "database; add --write to allow it",
+			    s->path);
 		}
 		int rc = run_statement(s, st, cb, arg, err);
 		sqlite3_finalize(st);

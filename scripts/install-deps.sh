@@ -8,6 +8,7 @@ libsqlite3-dev sqlite3 libcsv-dev libcmocka-dev libpcap-dev
 libtracefs-dev libtraceevent-dev
 clang clang-format
 tcpdump tshark iproute2 ethtool
+wireshark-common python3 nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-dev libnfs-utils
 "
 missing=""
 for p in $PACKAGES; do

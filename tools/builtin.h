@@ -31,9 +31,12 @@ int cmd_sql(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
-/* import sources: `vmreplay import SOURCE ...` */
+/* sources of `vmreplay import SOURCE ...` and `vmreplay record SOURCE` */
 int cmd_import_csv(int argc, char **argv);
+int cmd_import_pcap(int argc, char **argv);
+int cmd_record_pcap(int argc, char **argv);
 
 /* util.c */
 /* Prints "vmreplay: MSG" to stderr; returns EXIT_FAIL. */
@@ -42,7 +45,7 @@ int vr_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vr_fail_err(const struct rp_error *err);
 /* Prints "vmreplay CMD: MSG" and the usage to stderr; returns EXIT_USAGE. */
 int vr_usage_error(const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prints usage to stdout; returns EXIT_OK (for --help). */
 int vr_help(const char *usage);
 /* True when argv holds -h or --help before any "--". */

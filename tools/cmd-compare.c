@@ -8,9 +8,9 @@
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"trace", required_argument, NULL, 't'},
-		{"format", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+	    {"trace", required_argument, NULL, 't'},
+	    {"format", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *usage = vr_command_find("compare")->usage;
 	struct rp_error err = {{0}};
@@ -30,12 +30,13 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1 || !trace)
-		return vr_usage_error(usage, "compare: give DB and --trace NAME");
+		return vr_usage_error(usage,
+				      "compare: give DB and --trace NAME");
 	struct rp_store *store;
 	if (rp_store_open(argv[optind], RP_STORE_READONLY, &store, &err))
 		return vr_fail_err(&err);
-	int rc = rp_compare(store, trace, (enum rp_format_kind)fmt, stdout,
-			    &err);
+	int rc =
+	    rp_compare(store, trace, (enum rp_format_kind)fmt, stdout, &err);
 	rp_store_close(store);
 	return rc ? vr_fail_err(&err) : EXIT_OK;
 }

@@ -9,9 +9,9 @@
 int cmd_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"trace", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
+	    {"trace", required_argument, NULL, 't'},
+	    {"output", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *usage = vr_command_find("export")->usage;
 	const char *trace = NULL, *outpath = NULL;
@@ -29,7 +29,8 @@ int cmd_export(int argc, char **argv)
 	if (argc - optind != 2 || strcmp(argv[optind], "csv"))
 		return vr_usage_error(usage, "export: expected 'csv DB'");
 	if (!trace)
-		return vr_usage_error(usage, "export: --trace NAME is required");
+		return vr_usage_error(usage,
+				      "export: --trace NAME is required");
 
 	struct rp_store *store;
 	struct rp_trace_row row;

@@ -28,4 +28,3 @@ int cmd_help(int argc, char **argv)
 	printf("\nSee 'man vmreplay-%s'.\n", c->name);
 	return EXIT_OK;
 }
-

@@ -12,8 +12,9 @@ struct import_source {
 };
 
 static const struct import_source sources[] = {
-	{"csv", cmd_import_csv},
-	{NULL, NULL},
+    {"csv", cmd_import_csv},
+    {"pcap", cmd_import_pcap},
+    {NULL, NULL},
 };
 
 int cmd_import(int argc, char **argv)
@@ -30,16 +31,16 @@ int cmd_import(int argc, char **argv)
 }
 
 static const char csv_usage[] =
-	"usage: vmreplay import csv FILE -o DB [--name NAME]\n"
-	"           [--format native|msr] [--map FIELD=COLUMN,...]\n"
-	"           [--no-header] [--time-unit ns|us|ms|s]\n"
-	"\n"
-	"  -o, --output DB      database to store the trace in (created)\n"
-	"  -n, --name NAME      trace name (default: the file name)\n"
-	"  -f, --format F       native (event columns) or msr (MSR Cambridge)\n"
-	"  -m, --map F=C,...    read file field F as event column C\n"
-	"      --no-header      the file has no header line\n"
-	"  -t, --time-unit U    unit of ts_ns values in the file (native)\n";
+    "usage: vmreplay import csv FILE -o DB [--name NAME]\n"
+    "           [--format native|msr] [--map FIELD=COLUMN,...]\n"
+    "           [--no-header] [--time-unit ns|us|ms|s]\n"
+    "\n"
+    "  -o, --output DB      database to store the trace in (created)\n"
+    "  -n, --name NAME      trace name (default: the file name)\n"
+    "  -f, --format F       native (event columns) or msr (MSR Cambridge)\n"
+    "  -m, --map F=C,...    read file field F as event column C\n"
+    "      --no-header      the file has no header line\n"
+    "  -t, --time-unit U    unit of ts_ns values in the file (native)\n";
 
 static int parse_time_unit(const char *s)
 {
@@ -59,14 +60,14 @@ static const char *base_name(const char *path)
 int cmd_import_csv(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"name", required_argument, NULL, 'n'},
-		{"format", required_argument, NULL, 'f'},
-		{"map", required_argument, NULL, 'm'},
-		{"no-header", no_argument, NULL, 'H'},
-		{"time-unit", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"map", required_argument, NULL, 'm'},
+	    {"no-header", no_argument, NULL, 'H'},
+	    {"time-unit", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rp_csv_options opt = {.format = RP_CSV_NATIVE,
 				     .time_unit = RP_TIME_NS};
@@ -103,13 +104,16 @@ int cmd_import_csv(int argc, char **argv)
 			opt.time_unit = (enum rp_time_unit)unit;
 			break;
 		case 'h': return vr_help(csv_usage);
-		default: return vr_usage_error(csv_usage, "import csv: bad option");
+		default:
+			return vr_usage_error(csv_usage,
+					      "import csv: bad option");
 		}
 	}
 	if (optind + 1 != argc)
 		return vr_usage_error(csv_usage, "import csv: give one FILE");
 	if (!db)
-		return vr_usage_error(csv_usage, "import csv: -o DB is required");
+		return vr_usage_error(csv_usage,
+				      "import csv: -o DB is required");
 	const char *file = argv[optind];
 	if (!meta.name)
 		meta.name = base_name(file);
@@ -128,8 +132,9 @@ int cmd_import_csv(int argc, char **argv)
 	}
 	struct rp_trace_row row;
 	if (rp_store_trace_find(store, meta.name, &row, &err) == 0)
-		fprintf(stderr, "vmreplay: imported %lld events from %s as "
-				"trace '%s'\n",
+		fprintf(stderr,
+			"vmreplay: imported %lld events from %s as "
+			"trace '%s'\n",
 			(long long)row.events, file, row.name);
 	rp_store_close(store);
 	return EXIT_OK;

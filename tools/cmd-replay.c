@@ -9,32 +9,32 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: vmreplay replay DB --trace NAME --kernel K1,K2,... --mem "
-	"8M,32M,...\n"
-	"           [--seed N] [--check] [--param NAME=VALUE]... [--sample "
-	"T]\n"
-	"           [--tasks PID,...] [--from T] [--to T] [--keep-objects "
-	"N/D]\n"
-	"           [--threads N]\n"
-	"       vmreplay replay --list-kernels [--verbose] [--format "
-	"text|csv|json]\n"
-	"\n"
-	"  -t, --trace NAME      the stored trace to replay\n"
-	"  -k, --kernel LIST     kernels (spec §13 labels; --list-kernels)\n"
-	"  -m, --mem LIST        memory sizes: 8M, 12M, 512M, ...\n"
-	"  -s, --seed N          seed of the models' random generators (0)\n"
-	"      --check           check the model's invariants after every "
-	"event\n"
-	"  -p, --param N=V       set a kernel parameter (repeatable)\n"
-	"      --sample T        run_series interval (default 10ms: every "
-	"tick)\n"
-	"      --tasks LIST      replay only these tasks (interrupt events "
-	"stay)\n"
-	"      --from T, --to T  window, as time from the trace's first event\n"
-	"      --keep-objects N/D  keep N of every D objects (by obj id hash),\n"
-	"                        to fit a trace from a big machine into a "
-	"small model\n"
-	"      --threads N       worker threads (default: one per core)\n";
+    "usage: vmreplay replay DB --trace NAME --kernel K1,K2,... --mem "
+    "8M,32M,...\n"
+    "           [--seed N] [--check] [--param NAME=VALUE]... [--sample "
+    "T]\n"
+    "           [--tasks PID,...] [--from T] [--to T] [--keep-objects "
+    "N/D]\n"
+    "           [--threads N]\n"
+    "       vmreplay replay --list-kernels [--verbose] [--format "
+    "text|csv|json]\n"
+    "\n"
+    "  -t, --trace NAME      the stored trace to replay\n"
+    "  -k, --kernel LIST     kernels (spec §13 labels; --list-kernels)\n"
+    "  -m, --mem LIST        memory sizes: 8M, 12M, 512M, ...\n"
+    "  -s, --seed N          seed of the models' random generators (0)\n"
+    "      --check           check the model's invariants after every "
+    "event\n"
+    "  -p, --param N=V       set a kernel parameter (repeatable)\n"
+    "      --sample T        run_series interval (default 10ms: every "
+    "tick)\n"
+    "      --tasks LIST      replay only these tasks (interrupt events "
+    "stay)\n"
+    "      --from T, --to T  window, as time from the trace's first event\n"
+    "      --keep-objects N/D  keep N of every D objects (by obj id hash),\n"
+    "                        to fit a trace from a big machine into a "
+    "small model\n"
+    "      --threads N       worker threads (default: one per core)\n";
 
 static int list_kernels(int verbose, int fmt)
 {
@@ -76,25 +76,35 @@ static int time_opt(const char *name, const char *arg, int64_t *out)
 
 int cmd_replay(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_SAMPLE, OPT_TASKS, OPT_FROM, OPT_TO,
-	       OPT_KEEP, OPT_THREADS, OPT_LIST, OPT_VERBOSE, OPT_FORMAT };
+	enum {
+		OPT_CHECK = 256,
+		OPT_SAMPLE,
+		OPT_TASKS,
+		OPT_FROM,
+		OPT_TO,
+		OPT_KEEP,
+		OPT_THREADS,
+		OPT_LIST,
+		OPT_VERBOSE,
+		OPT_FORMAT
+	};
 	static const struct option longopts[] = {
-		{"trace", required_argument, NULL, 't'},
-		{"kernel", required_argument, NULL, 'k'},
-		{"mem", required_argument, NULL, 'm'},
-		{"seed", required_argument, NULL, 's'},
-		{"param", required_argument, NULL, 'p'},
-		{"check", no_argument, NULL, OPT_CHECK},
-		{"sample", required_argument, NULL, OPT_SAMPLE},
-		{"tasks", required_argument, NULL, OPT_TASKS},
-		{"from", required_argument, NULL, OPT_FROM},
-		{"to", required_argument, NULL, OPT_TO},
-		{"keep-objects", required_argument, NULL, OPT_KEEP},
-		{"threads", required_argument, NULL, OPT_THREADS},
-		{"list-kernels", no_argument, NULL, OPT_LIST},
-		{"verbose", no_argument, NULL, OPT_VERBOSE},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{NULL, 0, NULL, 0},
+	    {"trace", required_argument, NULL, 't'},
+	    {"kernel", required_argument, NULL, 'k'},
+	    {"mem", required_argument, NULL, 'm'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"param", required_argument, NULL, 'p'},
+	    {"check", no_argument, NULL, OPT_CHECK},
+	    {"sample", required_argument, NULL, OPT_SAMPLE},
+	    {"tasks", required_argument, NULL, OPT_TASKS},
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"keep-objects", required_argument, NULL, OPT_KEEP},
+	    {"threads", required_argument, NULL, OPT_THREADS},
+	    {"list-kernels", no_argument, NULL, OPT_LIST},
+	    {"verbose", no_argument, NULL, OPT_VERBOSE},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rp_replay_options opt = {0};
 	const char **params = NULL;
@@ -149,7 +159,9 @@ int cmd_replay(int argc, char **argv)
 				return vr_usage_error(usage, "replay: unknown "
 							     "format");
 			break;
-		default: free(params); return vr_usage_error(usage, "replay: bad option");
+		default:
+			free(params);
+			return vr_usage_error(usage, "replay: bad option");
 		}
 	}
 	opt.params = params;

@@ -9,9 +9,9 @@
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"run", required_argument, NULL, 'r'},
-		{"format", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+	    {"run", required_argument, NULL, 'r'},
+	    {"format", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *usage = vr_command_find("report")->usage;
 	struct rp_error err = {{0}};

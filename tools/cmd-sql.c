@@ -8,10 +8,10 @@
 int cmd_sql(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"csv", no_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"write", no_argument, NULL, 'w'},
-		{NULL, 0, NULL, 0},
+	    {"csv", no_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"write", no_argument, NULL, 'w'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *usage = vr_command_find("sql")->usage;
 	struct rp_error err = {{0}};
@@ -31,8 +31,8 @@ int cmd_sql(int argc, char **argv)
 
 	struct rp_store *store;
 	if (rp_store_open(argv[optind],
-			  writable ? RP_STORE_CREATE : RP_STORE_READONLY, &store,
-			  &err))
+			  writable ? RP_STORE_CREATE : RP_STORE_READONLY,
+			  &store, &err))
 		return vr_fail_err(&err);
 	struct rp_table *t = rp_table_new((enum rp_format_kind)fmt, stdout);
 	int rc = t ? rp_store_query(store, argv[optind + 1], writable,

@@ -34,12 +34,11 @@ static int print_trace(const struct rp_trace_row *r, void *arg)
 int cmd_traces(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const cols[] = {"id",    "name",       "source",
-					   "events", "start_utc", "span_s",
-					   "created"};
+	static const char *const cols[] = {
+	    "id", "name", "source", "events", "start_utc", "span_s", "created"};
 	const char *usage = vr_command_find("traces")->usage;
 	struct rp_error err = {{0}};
 	int c, fmt = RP_FORMAT_TABLE;

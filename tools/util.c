@@ -72,8 +72,8 @@ void vr_progress(uint64_t done, uint64_t total, void *arg)
 		return;
 	if (total)
 		fprintf(stderr, "\r%s %3.0f%% (%.1f of %.1f MB)", what,
-			100.0 * (double)done / (double)total, (double)done / 1e6,
-			(double)total / 1e6);
+			100.0 * (double)done / (double)total,
+			(double)done / 1e6, (double)total / 1e6);
 	else
 		fprintf(stderr, "\r%s %.1f MB", what, (double)done / 1e6);
 	progress_shown = 1;

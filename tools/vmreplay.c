@@ -5,29 +5,36 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USAGE_IMPORT                                                          \
-	"usage: vmreplay import csv FILE -o DB [--name NAME]\n"               \
-	"           [--format native|msr] [--map FIELD=COLUMN,...]\n"         \
-	"           [--no-header] [--time-unit ns|us|ms|s]\n"
+#define USAGE_IMPORT                                                           \
+	"usage: vmreplay import csv FILE -o DB [--name NAME] [--format "       \
+	"native|msr] ...\n"                                                    \
+	"       vmreplay import pcap FILE -o DB [--name NAME] [--host ADDR] "  \
+	"...\n"                                                                \
+	"'vmreplay import SOURCE --help' tells more.\n"
+#define USAGE_RECORD                                                           \
+	"usage: vmreplay record pcap -i IFACE -o DB [--filter BPF] "           \
+	"[--duration T] [-- COMMAND...]\n"                                     \
+	"'vmreplay record SOURCE --help' tells more.\n"
 
 const struct vr_command vr_commands[] = {
-	{"import", cmd_import, "store a file as a trace", USAGE_IMPORT},
-	{"export", cmd_export, "write a trace as native CSV",
-	 "usage: vmreplay export csv DB --trace NAME [-o FILE]\n"},
-	{"traces", cmd_traces, "list the traces in a database",
-	 "usage: vmreplay traces DB [--format text|csv|json]\n"},
-	{"sql", cmd_sql, "run SQL on a database",
-	 "usage: vmreplay sql DB 'SELECT ...' [--csv | --json] [--write]\n"},
-	{"replay", cmd_replay, "replay a trace through 1998 kernels",
-	 "usage: vmreplay replay DB --trace NAME --kernel K,... --mem S,... "
-	 "[OPTIONS]\n       vmreplay replay --list-kernels [--verbose]\n"},
-	{"report", cmd_report, "show runs and their metrics",
-	 "usage: vmreplay report DB [--run N] [--format text|csv|json]\n"},
-	{"compare", cmd_compare, "kernels x memory sizes for one trace",
-	 "usage: vmreplay compare DB --trace NAME [--format text|csv|json]\n"},
-	{"help", cmd_help, "show help for a command",
-	 "usage: vmreplay help [COMMAND]\n"},
-	{NULL, NULL, NULL, NULL},
+    {"import", cmd_import, "store a file as a trace", USAGE_IMPORT},
+    {"record", cmd_record, "record a live system into a trace", USAGE_RECORD},
+    {"export", cmd_export, "write a trace as native CSV",
+     "usage: vmreplay export csv DB --trace NAME [-o FILE]\n"},
+    {"traces", cmd_traces, "list the traces in a database",
+     "usage: vmreplay traces DB [--format text|csv|json]\n"},
+    {"sql", cmd_sql, "run SQL on a database",
+     "usage: vmreplay sql DB 'SELECT ...' [--csv | --json] [--write]\n"},
+    {"replay", cmd_replay, "replay a trace through 1998 kernels",
+     "usage: vmreplay replay DB --trace NAME --kernel K,... --mem S,... "
+     "[OPTIONS]\n       vmreplay replay --list-kernels [--verbose]\n"},
+    {"report", cmd_report, "show runs and their metrics",
+     "usage: vmreplay report DB [--run N] [--format text|csv|json]\n"},
+    {"compare", cmd_compare, "kernels x memory sizes for one trace",
+     "usage: vmreplay compare DB --trace NAME [--format text|csv|json]\n"},
+    {"help", cmd_help, "show help for a command",
+     "usage: vmreplay help [COMMAND]\n"},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct vr_command *vr_command_find(const char *name)
@@ -60,7 +67,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (vr_wants_help(argc - 1, argv + 1) && c->run != cmd_import &&
-	    c->run != cmd_replay)
+	    c->run != cmd_record && c->run != cmd_replay)
 		return vr_help(c->usage);
 	return c->run(argc - 1, argv + 1);
 }

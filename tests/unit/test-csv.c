@@ -94,11 +94,11 @@ static void header_any_order_quoting_crlf(void **state)
 				NULL, &err),
 			 0);
 	assert_string_equal(
-		query("SELECT ts_ns, kind, obj, \"order\", gfp FROM events "
-		      "WHERE trace = 'a.csv' ORDER BY id"),
-		"100,page_alloc,31,2,GFP_ATOMIC\n"
-		"200,page_alloc,31,0,GFP_KERNEL|__GFP_DMA\n"
-		"300,page_free,31,NULL,NULL\n");
+	    query("SELECT ts_ns, kind, obj, \"order\", gfp FROM events "
+		  "WHERE trace = 'a.csv' ORDER BY id"),
+	    "100,page_alloc,31,2,GFP_ATOMIC\n"
+	    "200,page_alloc,31,0,GFP_KERNEL|__GFP_DMA\n"
+	    "300,page_free,31,NULL,NULL\n");
 }
 
 static void map_and_time_unit(void **state)
@@ -157,39 +157,39 @@ struct bad_case {
 static void bad_input_names_line_and_field(void **state)
 {
 	static const struct bad_case cases[] = {
-		{"b1.csv", "ts_ns,kind,bytes\n1,kmalloc,64\n2,kmalloc,12x\n",
-		 "b1.csv:3: field 3 (bytes): not a number: '12x'"},
-		{"b2.csv", "ts_ns,kind\n1,page_alloc\n2,page_aloc\n",
-		 "b2.csv:3: field 2 (kind): unknown event kind: 'page_aloc'"},
-		{"b3.csv", "ts_ns,kind,order\n1,page_alloc,15\n",
-		 "b3.csv:2: field 3 (order): order not in 0..14: '15'"},
-		{"b4.csv", "ts_ns,kind,gfp\n1,page_alloc,GFP_HIGHUSER\n",
-		 "b4.csv:2: field 3 (gfp): unknown GFP class: 'GFP_HIGHUSER'"},
-		{"b5.csv", "ts_ns,kind\n1,mark,3\n", "b5.csv:2: 3 fields, the "
-						     "header has 2"},
-		{"b6.csv", "ts_ns,kind\n5,mark\n4,mark\n",
-		 "b6.csv:3: time 4 ns is before the previous row's 5 ns: rows "
-		 "must be in time order"},
-		{"b7.csv", "ts_ns,kind\n1,\"mark\n",
-		 "b7.csv:2: quoted field not terminated at the end of the "
-		 "file"},
-		{"b11.csv", "ts_ns,kind\n1,ma\"rk\n",
-		 "b11.csv:2: error parsing data while strict checking "
-		 "enabled"},
-		{"b8.csv", "kind,obj\nmark,1\n", "b8.csv:1: no ts_ns column"},
-		{"b9.csv", "ts_ns,kind,ts_ns\n",
-		 "b9.csv:1: field 3 (ts_ns): column ts_ns given twice"},
-		{"b10.csv", "ts_ns,kind\n,mark\n",
-		 "b10.csv:2: field 1 (ts_ns): must not be empty: ''"},
+	    {"b1.csv", "ts_ns,kind,bytes\n1,kmalloc,64\n2,kmalloc,12x\n",
+	     "b1.csv:3: field 3 (bytes): not a number: '12x'"},
+	    {"b2.csv", "ts_ns,kind\n1,page_alloc\n2,page_aloc\n",
+	     "b2.csv:3: field 2 (kind): unknown event kind: 'page_aloc'"},
+	    {"b3.csv", "ts_ns,kind,order\n1,page_alloc,15\n",
+	     "b3.csv:2: field 3 (order): order not in 0..14: '15'"},
+	    {"b4.csv", "ts_ns,kind,gfp\n1,page_alloc,GFP_HIGHUSER\n",
+	     "b4.csv:2: field 3 (gfp): unknown GFP class: 'GFP_HIGHUSER'"},
+	    {"b5.csv", "ts_ns,kind\n1,mark,3\n",
+	     "b5.csv:2: 3 fields, the "
+	     "header has 2"},
+	    {"b6.csv", "ts_ns,kind\n5,mark\n4,mark\n",
+	     "b6.csv:3: time 4 ns is before the previous row's 5 ns: rows "
+	     "must be in time order"},
+	    {"b7.csv", "ts_ns,kind\n1,\"mark\n",
+	     "b7.csv:2: quoted field not terminated at the end of the "
+	     "file"},
+	    {"b11.csv", "ts_ns,kind\n1,ma\"rk\n",
+	     "b11.csv:2: error parsing data while strict checking "
+	     "enabled"},
+	    {"b8.csv", "kind,obj\nmark,1\n", "b8.csv:1: no ts_ns column"},
+	    {"b9.csv", "ts_ns,kind,ts_ns\n",
+	     "b9.csv:1: field 3 (ts_ns): column ts_ns given twice"},
+	    {"b10.csv", "ts_ns,kind\n,mark\n",
+	     "b10.csv:2: field 1 (ts_ns): must not be empty: ''"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct rp_error err;
 		char want[512];
 		/* a bigger good prefix proves rollback of flushed batches */
-		assert_int_equal(import(cases[i].name, cases[i].text, NULL,
-					&err),
-				 -1);
+		assert_int_equal(
+		    import(cases[i].name, cases[i].text, NULL, &err), -1);
 		snprintf(want, sizeof want, "%s/%s", dir, cases[i].msg);
 		assert_string_equal(err.msg, want);
 	}
@@ -205,7 +205,8 @@ static void failure_after_many_rows_rolls_back(void **state)
 	size_t o = (size_t)snprintf(text, size, "ts_ns,kind,obj\n");
 	(void)state;
 	for (int i = 0; i < 5000; i++)
-		o += (size_t)snprintf(text + o, size - o, "%d,kfree,%d\n", i, i);
+		o +=
+		    (size_t)snprintf(text + o, size - o, "%d,kfree,%d\n", i, i);
 	snprintf(text + o, size - o, "5000,kfree,oops\n");
 	assert_int_equal(import("big.csv", text, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "big.csv:5002: field 3 (obj)"));
@@ -249,18 +250,17 @@ static void msr_mapping(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(header_any_order_quoting_crlf,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(map_and_time_unit, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(map_and_time_unit_ok, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(no_header, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_input_names_line_and_field,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			failure_after_many_rows_rolls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(msr_mapping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(header_any_order_quoting_crlf,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(map_and_time_unit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(map_and_time_unit_ok, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(no_header, setup, teardown),
+	    cmocka_unit_test_setup_teardown(bad_input_names_line_and_field,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(failure_after_many_rows_rolls_back,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(msr_mapping, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

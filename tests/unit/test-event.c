@@ -29,8 +29,8 @@ static void columns_in_native_order(void **state)
 {
 	(void)state;
 	static const char *const want[] = {
-		"ts_ns", "kind",   "task",  "obj", "order", "bytes", "gfp",
-		"file",  "offset", "count", "dev", "block", "flags"};
+	    "ts_ns", "kind",   "task",	"obj", "order", "bytes", "gfp",
+	    "file",  "offset", "count", "dev", "block", "flags"};
 	for (int c = 0; c < RP_NCOLUMNS; c++) {
 		assert_string_equal(rp_column_name(c), want[c]);
 		assert_int_equal(rp_column_parse(want[c], strlen(want[c])), c);
@@ -56,9 +56,9 @@ static void gfp_classes(void **state)
 	assert_int_equal(gfp("GFP_KERNEL|GFP_ATOMIC"), -1);
 	assert_int_equal(gfp("GFP_HIGHUSER"), -1);
 	assert_int_equal(gfp(""), -1);
-	assert_string_equal(rp_gfp_format(RP_GFP_BUFFER | RP_GFP_DMA, buf,
-					  sizeof buf),
-			    "GFP_BUFFER|__GFP_DMA");
+	assert_string_equal(
+	    rp_gfp_format(RP_GFP_BUFFER | RP_GFP_DMA, buf, sizeof buf),
+	    "GFP_BUFFER|__GFP_DMA");
 	for (int g = 1; g <= (RP_GFP_NFS | RP_GFP_DMA); g++) {
 		if ((g & RP_GFP_CLASS_MASK) > RP_GFP_NFS)
 			continue;
@@ -117,12 +117,12 @@ static void event_get_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(kinds_round_trip),
-		cmocka_unit_test(columns_in_native_order),
-		cmocka_unit_test(gfp_classes),
-		cmocka_unit_test(integers),
-		cmocka_unit_test(scaled_times),
-		cmocka_unit_test(event_get_set),
+	    cmocka_unit_test(kinds_round_trip),
+	    cmocka_unit_test(columns_in_native_order),
+	    cmocka_unit_test(gfp_classes),
+	    cmocka_unit_test(integers),
+	    cmocka_unit_test(scaled_times),
+	    cmocka_unit_test(event_get_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,9 +82,9 @@ static void newer_schema_refused(void **state)
 	rp_store_close(f->store);
 	f->store = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(rp_store_open(f->path, 0, &s, &err), -1);
 	assert_non_null(strstr(err.msg, "newer vmreplay"));
@@ -142,8 +142,9 @@ static void round_trip_every_column(void **state)
 			if (i % 3 && c % 2)
 				continue;
 			int64_t v = c == RP_COL_ORDER ? i % 15
-				    : c == RP_COL_GFP ? 1 + i % 5
-						      : (int64_t)i * 1000003 - c;
+				    : c == RP_COL_GFP
+					? 1 + i % 5
+					: (int64_t)i * 1000003 - c;
 			rp_event_set(&in[i], c, v);
 		}
 	}
@@ -189,8 +190,9 @@ static void round_trip_every_column(void **state)
 			 rp_column_name(col));
 		assert_int_equal(count(f->store, sql), want);
 	}
-	assert_int_equal(count(f->store, "SELECT bytes FROM events WHERE id = 4"),
-			 3 * 1000003 - RP_COL_BYTES);
+	assert_int_equal(
+	    count(f->store, "SELECT bytes FROM events WHERE id = 4"),
+	    3 * 1000003 - RP_COL_BYTES);
 }
 
 static void abort_leaves_nothing(void **state)
@@ -246,7 +248,8 @@ static void second_trace_gets_own_range(void **state)
 	struct rp_trace_meta b = {.name = "b", .source = "t"};
 	struct rp_trace_writer *w;
 	struct rp_error err;
-	struct rp_event ev[3] = {mk(5, RP_MARK), mk(6, RP_MARK), mk(7, RP_MARK)};
+	struct rp_event ev[3] = {mk(5, RP_MARK), mk(6, RP_MARK),
+				 mk(7, RP_MARK)};
 	assert_int_equal(rp_trace_begin(f->store, &a, &w, &err), 0);
 	assert_int_equal(rp_trace_append(w, ev, 3, &err), 0);
 	assert_int_equal(rp_trace_finish(w, &err), 0);
@@ -268,20 +271,43 @@ static void side_tables_and_runs(void **state)
 	struct rp_trace_writer *w;
 	struct rp_run_writer *r;
 	struct rp_error err;
-	struct rp_packet p = {.ts_ns = 1, .frame = 1, .frame_len = 1514,
-			      .linktype = 1, .ip_version = 4, .protocol = 17,
-			      .src = "10.0.0.1", .dst = "10.0.0.2",
-			      .sport = 800, .dport = 2049, .frag_id = 7,
-			      .frag_offset = 1480, .more_frags = 1};
-	struct rp_nfs_op op = {.xid = 42, .version = 3, .proc = 6,
-			       .proc_name = "READ", .fh_hash = 99,
-			       .offset = 8192, .count = 8192, .call_ns = 1,
-			       .reply_ns = 5, .status = 0, .transport = "udp"};
-	struct rp_sample sm = {.ts_ns = 3, .source = "buddyinfo", .node = "0",
-			       .zone = "DMA", .name = "order.3", .value = 12};
-	struct rp_stall st = {.t_ns = 10, .task = 1, .order = 2,
-			      .gfp = RP_GFP_ATOMIC, .latency_ns = 0,
-			      .outcome = "failed", .path = "failed"};
+	struct rp_packet p = {.ts_ns = 1,
+			      .frame = 1,
+			      .frame_len = 1514,
+			      .linktype = 1,
+			      .ip_version = 4,
+			      .protocol = 17,
+			      .src = "10.0.0.1",
+			      .dst = "10.0.0.2",
+			      .sport = 800,
+			      .dport = 2049,
+			      .frag_id = 7,
+			      .frag_offset = 1480,
+			      .more_frags = 1};
+	struct rp_nfs_op op = {.xid = 42,
+			       .version = 3,
+			       .proc = 6,
+			       .proc_name = "READ",
+			       .fh_hash = 99,
+			       .offset = 8192,
+			       .count = 8192,
+			       .call_ns = 1,
+			       .reply_ns = 5,
+			       .status = 0,
+			       .transport = "udp"};
+	struct rp_sample sm = {.ts_ns = 3,
+			       .source = "buddyinfo",
+			       .node = "0",
+			       .zone = "DMA",
+			       .name = "order.3",
+			       .value = 12};
+	struct rp_stall st = {.t_ns = 10,
+			      .task = 1,
+			      .order = 2,
+			      .gfp = RP_GFP_ATOMIC,
+			      .latency_ns = 0,
+			      .outcome = "failed",
+			      .path = "failed"};
 	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
 	assert_int_equal(rp_trace_add_packet(w, &p, &err), 0);
 	assert_int_equal(rp_trace_add_nfs_op(w, &op, &err), 0);
@@ -314,9 +340,8 @@ static void side_tables_and_runs(void **state)
 					 "gfp = 'GFP_ATOMIC'"),
 			 1);
 	/* an aborted run leaves nothing */
-	assert_int_equal(rp_run_begin(f->store, id, "simulated", "rik", 0, 1,
-				      &r, &err),
-			 0);
+	assert_int_equal(
+	    rp_run_begin(f->store, id, "simulated", "rik", 0, 1, &r, &err), 0);
 	rp_run_abort(r);
 	assert_int_equal(count(f->store, "SELECT count(*) FROM run"), 1);
 }
@@ -325,9 +350,9 @@ static void readonly_sql(void **state)
 {
 	struct fixture *f = *state;
 	struct rp_error err;
-	assert_int_equal(rp_store_query(f->store, "DELETE FROM trace", 0, NULL,
-					NULL, &err),
-			 -1);
+	assert_int_equal(
+	    rp_store_query(f->store, "DELETE FROM trace", 0, NULL, NULL, &err),
+	    -1);
 	assert_non_null(strstr(err.msg, "--write"));
 	assert_int_equal(rp_store_query(f->store,
 					"CREATE TABLE note(x); "
@@ -335,32 +360,30 @@ static void readonly_sql(void **state)
 					1, NULL, NULL, &err),
 			 0);
 	assert_int_equal(count(f->store, "SELECT x FROM note"), 1);
-	assert_int_equal(rp_store_query(f->store, "SELEC 1", 0, NULL, NULL,
-					&err),
-			 -1);
+	assert_int_equal(
+	    rp_store_query(f->store, "SELEC 1", 0, NULL, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "syntax error"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(schema_applied, setup, teardown),
-		cmocka_unit_test_setup_teardown(newer_schema_refused, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(not_a_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(round_trip_every_column, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(abort_leaves_nothing, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(time_order_enforced, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(names_are_unique, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(second_trace_gets_own_range,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(side_tables_and_runs, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(readonly_sql, setup, teardown),
+	    cmocka_unit_test_setup_teardown(schema_applied, setup, teardown),
+	    cmocka_unit_test_setup_teardown(newer_schema_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(not_a_database, setup, teardown),
+	    cmocka_unit_test_setup_teardown(round_trip_every_column, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(abort_leaves_nothing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(time_order_enforced, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(names_are_unique, setup, teardown),
+	    cmocka_unit_test_setup_teardown(second_trace_gets_own_range, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(side_tables_and_runs, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(readonly_sql, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

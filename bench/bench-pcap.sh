@@ -1,0 +1,74 @@
+#!/bin/sh
+# bench-pcap.sh — the packet-ingest benchmark of docs/PERFORMANCE.md:
+# replicates a real NFS capture into one of at least FRAMES frames (each copy
+# shifted in time), then times `vmreplay import pcap` on it beside
+# `tcpdump -r FILE -w /dev/null` and `tshark -Y nfs -T fields -e
+# nfs.procedure_v3` (tshark on the first TSHARK_FRAMES frames only: it is
+# slow), and prints frames/s for each.
+# usage (from a build directory): $srcdir/bench/bench-pcap.sh [CAPTURE [FRAMES]]
+#   Env: VMREPLAY (default ./vmreplay), TSHARK_FRAMES (default 100000),
+#        VMREPLAY_SHARED (for the default capture).
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+cap=${1:-${VMREPLAY_SHARED:-$here/../shared}/corpus/pcap/nfsv3-udp-ipfrag_pcapplusplus-ip-frag.pcap}
+want=${2:-1000000}
+vmreplay=${VMREPLAY:-./vmreplay}
+tframes=${TSHARK_FRAMES:-100000}
+work=${TMPDIR:-/tmp}/vmreplay-bench-pcap.$$
+mkdir -p "$work"
+trap 'rm -rf "$work"' EXIT INT TERM
+
+python3 - "$cap" "$work/big.pcap" "$want" <<'PY'
+import struct, sys
+src, dst, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+d = open(src, "rb").read()
+e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+nano = d[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+recs, off = [], 24
+while off + 16 <= len(d):
+    sec, frac, cap, ln = struct.unpack(e + "IIII", d[off:off + 16])
+    recs.append((sec, frac, d[off + 16:off + 16 + cap], cap, ln))
+    off += 16 + cap
+span = recs[-1][0] - recs[0][0] + 2
+with open(dst, "wb") as f:
+    f.write(d[:24])
+    n, k = 0, 0
+    while n < want:
+        for sec, frac, data, cap, ln in recs:
+            f.write(struct.pack(e + "IIII", sec + k * span, frac, cap, ln))
+            f.write(data)
+        n += len(recs)
+        k += 1
+print("frames=%d copies=%d" % (n, k))
+PY
+frames=$(capinfos -c -M "$work/big.pcap" 2>/dev/null | awk '/Number of packets/ {print $NF}')
+size=$(stat -c %s "$work/big.pcap")
+echo "capture: $frames frames, $((size / 1000000)) MB (copies of $(basename "$cap"))"
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.2f s, %.0f frames/s", b - a, n / (b - a) }'; }
+
+cat "$work/big.pcap" >/dev/null # warm the page cache
+t0=$(now)
+tcpdump -r "$work/big.pcap" -w /dev/null 2>/dev/null
+t1=$(now)
+echo "tcpdump -r FILE -w /dev/null:     $(rate "$frames" "$t0" "$t1")"
+tcpdump_rate=$(awk -v n="$frames" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
+
+t0=$(now)
+"$vmreplay" import pcap "$work/big.pcap" -o "$work/bench.db" --name bench --quiet 2>"$work/import.log"
+t1=$(now)
+echo "vmreplay import pcap:             $(rate "$frames" "$t0" "$t1")"
+vm_rate=$(awk -v n="$frames" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
+tail -1 "$work/import.log"
+echo "database: $(($(stat -c %s "$work/bench.db") / 1000000)) MB"
+
+if command -v tshark >/dev/null 2>&1; then
+	editcap -r "$work/big.pcap" "$work/head.pcap" "1-$tframes" 2>/dev/null
+	t0=$(now)
+	tshark -r "$work/head.pcap" -Y nfs -T fields -e nfs.procedure_v3 >/dev/null 2>&1
+	t1=$(now)
+	echo "tshark -Y nfs -e nfs.procedure_v3 ($tframes frames): $(rate "$tframes" "$t0" "$t1")"
+	ts_rate=$(awk -v n="$tframes" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
+	awk -v v="$vm_rate" -v t="$ts_rate" -v d="$tcpdump_rate" 'BEGIN {
+		printf "vmreplay / tshark: %.1fx   vmreplay / tcpdump: %.2f\n", v / t, v / d }'
+fi

@@ -1,0 +1,580 @@
+/*
+ * pcap-trace.c — the sink of the packet decoders: writes packet and nfs_op
+ * rows into the open trace, keeps the datagrams and NFS data transfers as
+ * compact pending events, infers the observed host when none was given, and
+ * at the end writes the events in time order and the counters as trace
+ * stats.  See pcap-trace.h and docs/pcap.md.
+ */
+#include "pcap-trace.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SHIFT 12
+
+struct pcap_addr_ent {
+	struct net_hnode h;
+	struct net_addr a;
+	uint32_t id;
+	uint64_t nfs_calls, rpc_calls, received;
+};
+
+/* A pending event: a datagram received by `who`, or NFS data moved
+ * between client `who` and server `peer`. */
+struct pcap_ev {
+	int64_t ts;
+	int64_t a; /* net_rx: frame; file_*: fh hash */
+	int64_t b; /* net_rx: bytes; file_*: first page */
+	int64_t c; /* net_rx: fragments; file_*: pages */
+	uint32_t who, peer;
+	uint32_t seq;
+	uint8_t kind, flags;
+};
+
+static struct pcap_addr_ent *addr_get(struct pcap_trace *t,
+				      const struct net_addr *a)
+{
+	uint64_t h = net_hash_bytes(NET_HASH_INIT, a, sizeof *a);
+	for (struct net_hnode *e = net_htab_chain(&t->addrs, h); e; e = e->next)
+		if (e->hash == h &&
+		    net_addr_eq(&((struct pcap_addr_ent *)e)->a, a))
+			return (struct pcap_addr_ent *)e;
+	if (t->naddrs == t->cap_addrs) {
+		size_t c = t->cap_addrs ? t->cap_addrs * 2 : 64;
+		struct pcap_addr_ent **x = realloc(t->addr_list, c * sizeof *x);
+		if (!x)
+			return NULL;
+		t->addr_list = x;
+		t->cap_addrs = c;
+	}
+	struct pcap_addr_ent *ent = calloc(1, sizeof *ent);
+	if (!ent)
+		return NULL;
+	ent->a = *a;
+	ent->id = (uint32_t)t->naddrs;
+	if (net_htab_insert(&t->addrs, &ent->h, h) < 0) {
+		free(ent);
+		return NULL;
+	}
+	t->addr_list[t->naddrs++] = ent;
+	return ent;
+}
+
+static struct pcap_ev *ev_new(struct pcap_trace *t)
+{
+	if (t->nevs == t->cap_evs) {
+		size_t c = t->cap_evs ? t->cap_evs * 2 : 4096;
+		struct pcap_ev *x = realloc(t->evs, c * sizeof *x);
+		if (!x)
+			return NULL;
+		t->evs = x;
+		t->cap_evs = c;
+	}
+	struct pcap_ev *e = &t->evs[t->nevs];
+	e->seq = (uint32_t)t->nevs++;
+	return e;
+}
+
+static int oom(struct pcap_trace *t)
+{
+	return rp_error_set(&t->sink_err, "%s: out of memory", t->origin);
+}
+
+/* ------------------------------------------------------ sink callbacks */
+
+static int on_packet(void *arg, const struct rp_packet *p)
+{
+	struct pcap_trace *t = arg;
+	if (t->opt.packet_rows == RP_PCAP_ROWS_NONE ||
+	    (t->opt.packet_rows == RP_PCAP_ROWS_FRAGMENTS && p->frag_id < 0))
+		return 0;
+	t->packets++;
+	if (t->w && rp_trace_add_packet(t->w, p, &t->sink_err) < 0)
+		return -1;
+	return 0;
+}
+
+static int on_datagram(void *arg, const struct net_datagram *d)
+{
+	struct pcap_trace *t = arg;
+	struct pcap_addr_ent *dst = addr_get(t, &d->dst);
+	if (!dst)
+		return oom(t);
+	dst->received++;
+	if (t->have_host && !net_addr_eq(&d->dst, &t->host))
+		return 0;
+	struct pcap_ev *e = ev_new(t);
+	if (!e)
+		return oom(t);
+	e->ts = d->ts_ns;
+	e->kind = RP_NET_RX;
+	e->a = d->frame;
+	e->b = d->len;
+	e->c = d->nfrags;
+	e->flags = d->proto == 17  ? 0
+		   : d->proto == 6 ? RP_FLAG_TCP
+				   : RP_FLAG_OTHER_TRANSPORT;
+	e->who = dst->id;
+	e->peer = 0;
+	return 0;
+}
+
+static int on_nfs(void *arg, const struct net_nfs *x)
+{
+	struct pcap_trace *t = arg;
+	struct pcap_addr_ent *cl = addr_get(t, &x->client);
+	struct pcap_addr_ent *sv = cl ? addr_get(t, &x->server) : NULL;
+	if (!sv)
+		return oom(t);
+	cl->nfs_calls++;
+	t->nfs_ops++;
+	if (t->w && rp_trace_add_nfs_op(t->w, &x->op, &t->sink_err) < 0)
+		return -1;
+	if (x->data_bytes <= 0 || x->op.reply_ns < 0)
+		return 0;
+	struct pcap_ev *e = ev_new(t);
+	if (!e)
+		return oom(t);
+	int64_t first = x->data_off >> PAGE_SHIFT;
+	int64_t end =
+	    (x->data_off + x->data_bytes + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
+	e->ts = x->op.reply_ns;
+	e->kind = x->data == NET_NFS_WRITE ? RP_FILE_WRITE : RP_FILE_READ;
+	e->a = x->op.fh_hash;
+	e->b = first;
+	e->c = end - first;
+	e->flags = 0;
+	e->who = cl->id;
+	e->peer = sv->id;
+	return 0;
+}
+
+static void emit_warning(struct pcap_trace *t, const char *line)
+{
+	unsigned max = t->opt.max_warnings ? t->opt.max_warnings : 20;
+	t->warnings++;
+	if (t->opt.warn && t->warnings <= max)
+		t->opt.warn(line, t->opt.warn_arg);
+}
+
+static void on_warn(void *arg, int64_t frame, const char *msg)
+{
+	struct pcap_trace *t = arg;
+	char line[768];
+	snprintf(line, sizeof line, "%s: frame %" PRId64 ": %s", t->origin,
+		 frame, msg);
+	emit_warning(t, line);
+}
+
+void pcap_trace_warn(struct pcap_trace *t, int64_t frame, const char *msg)
+{
+	on_warn(t, frame, msg);
+}
+
+/* ------------------------------------------------------------- begin */
+
+int pcap_trace_begin(struct pcap_trace *t, struct rp_store *store,
+		     const struct rp_trace_meta *meta, const char *origin,
+		     const struct rp_pcap_options *opt, int linktype,
+		     struct rp_error *err)
+{
+	memset(t, 0, sizeof *t);
+	t->origin = origin;
+	t->linktype = linktype;
+	if (opt)
+		t->opt = *opt;
+	if (t->opt.host) {
+		if (!net_addr_parse(t->opt.host, &t->host))
+			return rp_error_set(err,
+					    "--host '%s' is not an IPv4 or "
+					    "IPv6 address",
+					    t->opt.host);
+		t->have_host = true;
+	}
+	struct net_sink sink = {on_packet, on_datagram, on_nfs, on_warn, t};
+	t->net = net_new(NULL, &sink);
+	if (!t->net)
+		return rp_error_set(err, "%s: out of memory", origin);
+	if (store) {
+		struct rp_trace_meta m = *meta;
+		if (!m.source)
+			m.source = "pcap";
+		if (!m.origin)
+			m.origin = origin;
+		if (rp_trace_begin(store, &m, &t->w, err) < 0) {
+			net_free(t->net);
+			t->net = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int pcap_trace_frame(struct pcap_trace *t, int64_t ts_ns, int64_t frame,
+		     const uint8_t *data, uint32_t caplen, uint32_t len,
+		     struct rp_error *err)
+{
+	if (net_frame(t->net, t->linktype, ts_ns, frame, data, caplen, len) <
+	    0) {
+		*err = t->sink_err;
+		if (!err->msg[0])
+			rp_error_set(err,
+				     "%s: frame %" PRId64 ": decoding failed",
+				     t->origin, frame);
+		return -1;
+	}
+	return 0;
+}
+
+static void release(struct pcap_trace *t)
+{
+	net_free(t->net);
+	t->net = NULL;
+	for (size_t i = 0; i < t->naddrs; i++)
+		free(t->addr_list[i]);
+	free(t->addr_list);
+	t->addr_list = NULL;
+	t->naddrs = 0;
+	net_htab_free(&t->addrs);
+	free(t->evs);
+	t->evs = NULL;
+}
+
+void pcap_trace_abort(struct pcap_trace *t)
+{
+	if (t->w)
+		rp_trace_abort(t->w);
+	t->w = NULL;
+	release(t);
+}
+
+/* --------------------------------------------------------------- end */
+
+static const char *infer_host(struct pcap_trace *t, uint32_t *id)
+{
+	const struct pcap_addr_ent *best = NULL;
+	if (t->have_host) {
+		struct pcap_addr_ent *e = addr_get(t, &t->host);
+		*id = e ? e->id : UINT32_MAX;
+		return "option";
+	}
+	for (size_t i = 0; i < t->naddrs; i++) {
+		const struct pcap_addr_ent *e = t->addr_list[i];
+		if (e->nfs_calls && (!best || e->nfs_calls > best->nfs_calls))
+			best = e;
+	}
+	const char *how = "nfs-client";
+	if (!best) {
+		how = "rpc-client";
+		for (size_t i = 0; i < t->naddrs; i++) {
+			const struct pcap_addr_ent *e = t->addr_list[i];
+			if (e->rpc_calls &&
+			    (!best || e->rpc_calls > best->rpc_calls))
+				best = e;
+		}
+	}
+	if (!best) {
+		how = "receiver";
+		for (size_t i = 0; i < t->naddrs; i++) {
+			const struct pcap_addr_ent *e = t->addr_list[i];
+			if (e->received &&
+			    (!best || e->received > best->received))
+				best = e;
+		}
+	}
+	if (!best) {
+		*id = UINT32_MAX;
+		return "none";
+	}
+	t->host = best->a;
+	t->have_host = true;
+	*id = best->id;
+	return how;
+}
+
+static int cmp_ev(const void *x, const void *y)
+{
+	const struct pcap_ev *a = x, *b = y;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int write_events(struct pcap_trace *t, uint32_t host,
+			struct rp_pcap_summary *sum, struct rp_error *err)
+{
+	struct rp_event batch[1024];
+	size_t nb = 0;
+	if (t->nevs)
+		qsort(t->evs, t->nevs, sizeof *t->evs, cmp_ev);
+	for (size_t i = 0; i < t->nevs; i++) {
+		const struct pcap_ev *e = &t->evs[i];
+		if (e->kind == RP_NET_RX ? e->who != host
+					 : e->who != host && e->peer != host)
+			continue;
+		struct rp_event *ev = &batch[nb++];
+		memset(ev, 0, sizeof *ev);
+		ev->ts_ns = e->ts;
+		ev->kind = e->kind;
+		ev->present = RP_HAS(RP_COL_TS) | RP_HAS(RP_COL_KIND) |
+			      RP_HAS(RP_COL_COUNT);
+		ev->count = e->c;
+		if (e->kind == RP_NET_RX) {
+			ev->obj = e->a;
+			ev->bytes = e->b;
+			ev->flags = e->flags;
+			ev->present |= RP_HAS(RP_COL_OBJ) |
+				       RP_HAS(RP_COL_BYTES) |
+				       RP_HAS(RP_COL_FLAGS);
+			sum->net_rx++;
+		} else {
+			ev->file = e->a;
+			ev->offset = e->b;
+			ev->present |=
+			    RP_HAS(RP_COL_FILE) | RP_HAS(RP_COL_OFFSET);
+			if (e->kind == RP_FILE_READ)
+				sum->file_read++;
+			else
+				sum->file_write++;
+		}
+		sum->events++;
+		if (nb == NET_ARRAY_LEN(batch)) {
+			if (t->w && rp_trace_append(t->w, batch, nb, err) < 0)
+				return -1;
+			nb = 0;
+		}
+	}
+	if (nb && t->w && rp_trace_append(t->w, batch, nb, err) < 0)
+		return -1;
+	return 0;
+}
+
+static const char *const version_name[] = {"", "", "NFSv2", "NFSv3", "NFSv4"};
+
+static void fill_summary(struct pcap_trace *t, const struct net_stats *st,
+			 struct rp_pcap_summary *s)
+{
+	s->linktype = t->linktype;
+	s->frames = st->frames;
+	s->frames_truncated = st->truncated;
+	s->malformed = t->warnings;
+	unsigned max = t->opt.max_warnings ? t->opt.max_warnings : 20;
+	s->warnings_dropped = t->warnings > max ? t->warnings - max : 0;
+	s->fragments = st->fragments;
+	s->frag_duplicates = st->frag_duplicates;
+	s->reassembled = st->frag_datagrams;
+	s->reassembly_failures =
+	    st->frag_timeouts + st->frag_evicted + st->frag_bad;
+	s->datagrams = st->datagrams;
+	s->tcp_segments = st->tcp_segments;
+	s->tcp_gaps = st->tcp_gaps;
+	s->rpc_calls = st->rpc_calls;
+	s->rpc_replies = st->rpc_replies;
+	s->rpc_unanswered = st->rpc_unanswered;
+	s->nfs_ops = t->nfs_ops;
+	s->latency_p50_ns = st->latency_p50_ns;
+	s->latency_p99_ns = st->latency_p99_ns;
+	s->packets = t->packets;
+	size_t len = 0;
+	s->procs[0] = 0;
+	for (int v = 2; v <= 4; v++)
+		for (int p = 0; p < NET_NFS_PROCS; p++) {
+			if (!st->nfs_calls[v][p])
+				continue;
+			const char *name =
+			    net_nfs_proc_name((uint32_t)v, (uint32_t)p);
+			int w = snprintf(s->procs + len, sizeof s->procs - len,
+					 "%s%s %s %" PRIu64, len ? ", " : "",
+					 version_name[v], name ? name : "?",
+					 st->nfs_calls[v][p]);
+			if (w > 0 && (size_t)w < sizeof s->procs - len)
+				len += (size_t)w;
+		}
+}
+
+static int stat_u(struct pcap_trace *t, const char *key, uint64_t v,
+		  struct rp_error *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	return t->w ? rp_trace_set_stat(t->w, key, buf, err) : 0;
+}
+
+static int stat_i(struct pcap_trace *t, const char *key, int64_t v,
+		  struct rp_error *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	return t->w ? rp_trace_set_stat(t->w, key, buf, err) : 0;
+}
+
+static int stat_s(struct pcap_trace *t, const char *key, const char *v,
+		  struct rp_error *err)
+{
+	return t->w ? rp_trace_set_stat(t->w, key, v, err) : 0;
+}
+
+static int write_stats(struct pcap_trace *t, const struct net_stats *st,
+		       const struct rp_pcap_summary *s, struct rp_error *err)
+{
+	struct {
+		const char *key;
+		uint64_t v;
+	} u[] = {
+	    {"frames", st->frames},
+	    {"frame_bytes", st->bytes},
+	    {"frames_truncated", st->truncated},
+	    {"frames_non_ip", st->non_ip},
+	    {"malformed", t->warnings},
+	    {"ipv4_packets", st->ip4},
+	    {"ipv6_packets", st->ip6},
+	    {"ip_fragments", st->fragments},
+	    {"frag_duplicates", st->frag_duplicates},
+	    {"frag_overlaps", st->frag_overlaps},
+	    {"reassembled_datagrams", st->frag_datagrams},
+	    {"reassembly_failures", s->reassembly_failures},
+	    {"reassembly_timeouts", st->frag_timeouts},
+	    {"reassembly_evicted", st->frag_evicted},
+	    {"reassembly_bad", st->frag_bad},
+	    {"datagrams", st->datagrams},
+	    {"datagrams_udp", st->datagrams_udp},
+	    {"datagrams_tcp", st->datagrams_tcp},
+	    {"datagrams_other", st->datagrams_other},
+	    {"tcp_segments", st->tcp_segments},
+	    {"tcp_out_of_order", st->tcp_out_of_order},
+	    {"tcp_retransmits", st->tcp_retransmits},
+	    {"tcp_gaps", st->tcp_gaps},
+	    {"rpc_records_tcp", st->tcp_records},
+	    {"rpc_calls", st->rpc_calls},
+	    {"rpc_replies", st->rpc_replies},
+	    {"rpc_matched", st->rpc_matched},
+	    {"rpc_unanswered", st->rpc_unanswered},
+	    {"rpc_orphan_replies", st->rpc_orphans},
+	    {"rpc_retransmits", st->rpc_retransmits},
+	    {"nfs_ops", t->nfs_ops},
+	    {"nfs_udp_calls", st->nfs_udp},
+	    {"nfs_tcp_calls", st->nfs_tcp},
+	    {"rpc_latency_n", st->latency_n},
+	    {"packets", t->packets},
+	    {"events", s->events},
+	    {"events_net_rx", s->net_rx},
+	    {"events_file_read", s->file_read},
+	    {"events_file_write", s->file_write},
+	};
+	for (size_t i = 0; i < NET_ARRAY_LEN(u); i++)
+		if (stat_u(t, u[i].key, u[i].v, err) < 0)
+			return -1;
+	if (stat_i(t, "linktype", t->linktype, err) < 0 ||
+	    stat_i(t, "rpc_latency_p50_ns", st->latency_p50_ns, err) < 0 ||
+	    stat_i(t, "rpc_latency_p99_ns", st->latency_p99_ns, err) < 0 ||
+	    stat_i(t, "rpc_latency_max_ns", st->latency_max_ns, err) < 0 ||
+	    stat_s(t, "host", s->host, err) < 0 ||
+	    stat_s(t, "host_source", s->host_source, err) < 0 ||
+	    stat_s(t, "nfs_procs", s->procs, err) < 0 ||
+	    stat_u(t, "file_truncated", (uint64_t)s->file_truncated, err) < 0)
+		return -1;
+	for (int v = 2; v <= 4; v++)
+		for (int p = 0; p < NET_NFS_PROCS; p++) {
+			const char *name =
+			    net_nfs_proc_name((uint32_t)v, (uint32_t)p);
+			char key[64];
+			if (!st->nfs_calls[v][p])
+				continue;
+			snprintf(key, sizeof key, "nfs.v%d.%s", v,
+				 name ? name : "?");
+			if (stat_u(t, key, st->nfs_calls[v][p], err) < 0)
+				return -1;
+		}
+	if (s->live &&
+	    (stat_u(t, "capture_received", s->cap_received, err) < 0 ||
+	     stat_u(t, "capture_dropped", s->cap_dropped, err) < 0 ||
+	     stat_u(t, "capture_if_dropped", s->cap_if_dropped, err) < 0))
+		return -1;
+	return 0;
+}
+
+int pcap_trace_end(struct pcap_trace *t, const struct pcap_capture_stats *cap,
+		   int file_truncated, int64_t *trace_id,
+		   struct rp_pcap_summary *sum, struct rp_error *err)
+{
+	struct rp_pcap_summary local;
+	struct rp_pcap_summary *s = sum ? sum : &local;
+	uint32_t host;
+
+	memset(s, 0, sizeof *s);
+	if (net_finish(t->net) < 0) {
+		*err = t->sink_err;
+		goto fail;
+	}
+	const struct net_stats *st = net_get_stats(t->net);
+	fill_summary(t, st, s);
+	s->file_truncated = file_truncated;
+	if (cap) {
+		s->live = 1;
+		s->cap_received = cap->received;
+		s->cap_dropped = cap->dropped;
+		s->cap_if_dropped = cap->if_dropped;
+	}
+	s->host_source = infer_host(t, &host);
+	if (t->have_host)
+		net_addr_str(&t->host, s->host, sizeof s->host);
+	if (write_events(t, host, s, err) < 0 || write_stats(t, st, s, err) < 0)
+		goto fail;
+	if (t->w) {
+		if (trace_id)
+			*trace_id = rp_trace_id(t->w);
+		struct rp_trace_writer *w = t->w;
+		t->w = NULL;
+		if (rp_trace_finish(w, err) < 0) {
+			release(t);
+			return -1;
+		}
+	}
+	release(t);
+	return 0;
+fail:
+	pcap_trace_abort(t);
+	return -1;
+}
+
+void rp_pcap_summary_print(const struct rp_pcap_summary *s, FILE *out)
+{
+	fprintf(out,
+		"pcap: %" PRIu64 " frames (%" PRIu64
+		" cut by snaplen), %" PRIu64 " IP fragments (%" PRIu64
+		" duplicates), %" PRIu64 " datagrams (%" PRIu64
+		" reassembled, %" PRIu64 " reassembly failures)\n",
+		s->frames, s->frames_truncated, s->fragments,
+		s->frag_duplicates, s->datagrams, s->reassembled,
+		s->reassembly_failures);
+	fprintf(out,
+		"pcap: %" PRIu64 " RPC calls, %" PRIu64 " replies, %" PRIu64
+		" unanswered; latency p50 %.3f ms, p99 %.3f ms\n",
+		s->rpc_calls, s->rpc_replies, s->rpc_unanswered,
+		s->latency_p50_ns < 0 ? 0.0 : (double)s->latency_p50_ns / 1e6,
+		s->latency_p99_ns < 0 ? 0.0 : (double)s->latency_p99_ns / 1e6);
+	if (s->procs[0])
+		fprintf(out, "pcap: NFS calls: %s\n", s->procs);
+	fprintf(out,
+		"pcap: host %s (%s): %" PRIu64 " events (%" PRIu64
+		" net_rx, %" PRIu64 " file_read, %" PRIu64
+		" file_write), %" PRIu64 " packet rows, %" PRIu64
+		" nfs_op rows\n",
+		s->host[0] ? s->host : "-",
+		s->host_source ? s->host_source : "-", s->events, s->net_rx,
+		s->file_read, s->file_write, s->packets, s->nfs_ops);
+	if (s->live)
+		fprintf(out,
+			"pcap: capture: %" PRIu64 " received, %" PRIu64
+			" dropped by the kernel, %" PRIu64
+			" dropped by the interface\n",
+			s->cap_received, s->cap_dropped, s->cap_if_dropped);
+	if (s->malformed)
+		fprintf(
+		    out, "pcap: %" PRIu64 " malformed frames%s\n", s->malformed,
+		    s->warnings_dropped ? " (only the first were shown)" : "");
+	if (s->file_truncated)
+		fprintf(out, "pcap: the capture file is truncated\n");
+}
