@@ -184,6 +184,8 @@ static void take_sample(struct engine *e, struct instance *in, int64_t t)
 		in->failed_oom = 1;
 }
 
+/* A failed allocation: the order and GFP class are the model's, of the
+ * block that could not be had (order 2 for a 9000-byte kmalloc). */
 static void record_stall(struct instance *in, const struct rp_event *ev,
 			 int result)
 {
@@ -198,12 +200,9 @@ static void record_stall(struct instance *in, const struct rp_event *ev,
 	}
 	struct rp_stall *s = &in->stalls[in->nstalls++];
 	memset(s, 0, sizeof *s);
+	vm98_last_failure(in->m, &s->order, &s->gfp);
 	s->t_ns = ev->ts_ns;
 	s->task = ev->present & RP_HAS(RP_COL_TASK) ? ev->task : -1;
-	s->order = ev->present & RP_HAS(RP_COL_ORDER) ? ev->order : -1;
-	s->gfp = ev->kind == RP_NET_RX		    ? RP_GFP_ATOMIC
-		 : ev->present & RP_HAS(RP_COL_GFP) ? ev->gfp
-						    : RP_GFP_KERNEL;
 	s->outcome = "failed";
 	s->path = result == VM98_DROPPED ? "net_rx-drop" : "failed";
 }

@@ -953,8 +953,8 @@ int rp_run_stall(struct rp_run_writer *w, const struct rp_stall *sl,
 	char gfp[40];
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int64(st, 2, sl->t_ns);
-	sqlite3_bind_int64(st, 3, sl->task);
-	sqlite3_bind_int(st, 4, sl->order);
+	bind_i64_unless(st, 3, sl->task, -1);
+	bind_i64_unless(st, 4, sl->order, -1);
 	bind_text_or_null(
 	    st, 5, sl->gfp ? rp_gfp_format(sl->gfp, gfp, sizeof gfp) : NULL);
 	sqlite3_bind_int64(st, 6, sl->latency_ns);

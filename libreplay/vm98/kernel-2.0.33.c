@@ -9,7 +9,7 @@
 
 static const struct vm98_param params[] = {
     VM98_PARAMS_BOOT(600, 48),
-    VM98_PARAMS_NET(152),
+    VM98_PARAMS_NET(152, 1),
     VM98_PARAM_UPDATE,
     VM98_PARAM("km20_park_quirk", VP_KM20_PARK_QUIRK, 1, 0, 1, "bool", 0,
 	       "reproduce the parked-area order quirk of kmalloc (§7.4)"),

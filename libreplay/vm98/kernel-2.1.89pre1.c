@@ -8,7 +8,7 @@
 
 static const struct vm98_param params[] = {
     VM98_PARAMS_BOOT(800, 48),
-    VM98_PARAMS_NET(152),
+    VM98_PARAMS_NET(152, 0),
     VM98_PARAM_SLAB_MGMT,
     VM98_PARAM_UPDATE,
 };

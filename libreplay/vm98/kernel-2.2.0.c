@@ -10,7 +10,7 @@
 
 static const struct vm98_param params[] = {
     VM98_PARAMS_BOOT(1000, 48),
-    VM98_PARAMS_NET(160),
+    VM98_PARAMS_NET(160, 1),
     VM98_PARAM_SLAB_MGMT,
     VM98_PARAM_UPDATE,
 };

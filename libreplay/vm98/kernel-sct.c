@@ -8,7 +8,7 @@
 
 static const struct vm98_param params[] = {
     VM98_PARAMS_BOOT(800, 48),
-    VM98_PARAMS_NET(152),
+    VM98_PARAMS_NET(152, 0),
     VM98_PARAM_SLAB_MGMT,
     VM98_PARAM_UPDATE,
     VM98_PARAM("sct_batch", VP_SCT_BATCH, 32, 1, 100000, "pages", 1,

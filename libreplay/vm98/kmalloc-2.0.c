@@ -88,6 +88,8 @@ struct vm98_handle km20_kmalloc(struct vm98 *m, int64_t size, int rp_gfp)
 	int b = km20_bucket(size);
 	if (b < 0) {
 		m->st.kmalloc_too_big++;
+		m->last_fail_order = -1;
+		m->last_fail_gfp = rp_gfp;
 		return h;
 	}
 	bool dma = (rp_gfp & RP_GFP_DMA) != 0;

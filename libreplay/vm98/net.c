@@ -5,7 +5,9 @@
  * reassembly queue header and per-fragment descriptors, and for a
  * fragmented datagram the ip_glue sk_buff of the whole datagram.  The
  * fragments are freed after the glue; the glued (or single) sk_buff is
- * held for param net_hold_ns, then freed (§9.1 step 4).
+ * held for param net_hold_ns, then freed (§9.1 step 4).  A TCP segment
+ * (and an unfragmented "other" one) is received as MTU-sized frames without
+ * reassembly.
  */
 #include "vm98-internal.h"
 
@@ -130,7 +132,36 @@ static int hold(struct vm98 *m, struct vm98_handle h[2])
 	return 0;
 }
 
-int vm98_net_rx(struct vm98 *m, int64_t bytes, int64_t frags)
+/* TCP: a segment larger than the MTU (a capture after GRO/LRO) arrived in
+ * 1998 as separate MTU-sized frames, each its own driver skb queued on the
+ * socket: no IP reassembly, no big buffer.  Each frame is held; a frame
+ * that cannot be allocated is dropped (the sender retransmits). */
+static int net_rx_tcp(struct vm98 *m, int64_t bytes, int64_t frames)
+{
+	int64_t mtu = m->par.v[VP_MTU];
+	struct vm98_handle skb[2];
+	bool dropped = false;
+	if (frames < (bytes + mtu - 1) / mtu)
+		frames = (bytes + mtu - 1) / mtu;
+	if (frames > NET_MAX_FRAGS)
+		frames = NET_MAX_FRAGS;
+	m->st.net_rx_tcp_frames += (uint64_t)frames;
+	for (int64_t i = 0; i < frames; i++) {
+		int64_t len = i + 1 < frames ? mtu : bytes - mtu * i;
+		if (len < IP_HLEN)
+			len = IP_HLEN;
+		if (dev_alloc_skb(m, rx_buffer_len(m, len + ETH_HLEN), skb) < 0)
+			dropped = true;
+		else
+			hold(m, skb);
+	}
+	if (!dropped)
+		return VM98_OK;
+	m->st.net_rx_drop++;
+	return VM98_DROPPED;
+}
+
+int vm98_net_rx(struct vm98 *m, int64_t bytes, int64_t frags, int transport)
 {
 	struct vm98_handle frag[NET_MAX_FRAGS][2], desc[NET_MAX_FRAGS];
 	struct vm98_handle ipq = {0}, skb[2];
@@ -142,8 +173,20 @@ int vm98_net_rx(struct vm98 *m, int64_t bytes, int64_t frags)
 		bytes = IP_HLEN;
 	m->st.net_rx++;
 	m->st.net_rx_bytes += (uint64_t)bytes;
-	if (frags <= 0)
-		frags = bytes <= mtu ? 1 : (bytes - IP_HLEN + per - 1) / per;
+	/* TCP, and other transports not known to be fragmented (a kernel
+	 * tracepoint's GRO skb): frames without reassembly */
+	if (transport == RP_FLAG_TCP ||
+	    (transport == RP_FLAG_OTHER_TRANSPORT && frags <= 1))
+		return net_rx_tcp(m, bytes, frags);
+	if (bytes > 65535) { /* ip_glue refuses it (§9.1 step 3) */
+		m->st.net_rx_too_big++;
+		m->st.net_rx_drop++;
+		return VM98_DROPPED;
+	}
+	/* at least as many fragments as the MTU needs (count may only add) */
+	int64_t need = bytes <= mtu ? 1 : (bytes - IP_HLEN + per - 1) / per;
+	if (frags < need)
+		frags = need;
 	if (frags > NET_MAX_FRAGS)
 		frags = NET_MAX_FRAGS;
 	if (frags == 1) { /* one frame: the driver's skb is the packet */

@@ -277,6 +277,8 @@ int32_t vm98_get_free_pages(struct vm98 *m, int rp_gfp, int order)
 {
 	if (order < 0 || order >= NR_MEM_LISTS) {
 		m->st.bad_order++;
+		m->last_fail_order = order;
+		m->last_fail_gfp = rp_gfp;
 		return -1;
 	}
 	int mask = vm98_gfp_mask(m->ops->gfp_family, rp_gfp);
@@ -286,6 +288,8 @@ int32_t vm98_get_free_pages(struct vm98 *m, int rp_gfp, int order)
 		int cls = rp_gfp & RP_GFP_CLASS_MASK;
 		if (cls == RP_GFP_NONE)
 			cls = RP_GFP_KERNEL;
+		m->last_fail_order = order;
+		m->last_fail_gfp = rp_gfp;
 		m->st.alloc_fail[order]++;
 		m->st.fail_class[cls]++;
 		if (cls == RP_GFP_ATOMIC)

@@ -17,13 +17,93 @@ static const char *const general_names[VM98_NR_GENERAL] = {
     "size-1024",  "size-2048",	"size-4096",  "size-8192", "size-16384",
     "size-32768", "size-65536", "size-131072"};
 
-/* §7.1 derived table: page order per general cache ≥ 512 bytes
- * (2.1.89 – 2.1.92, and 2.2.0 above 32 MB), index = cache - 4. */
-static const uint8_t order_21[9] = {0, 1, 2, 2, 2, 2, 3, 4, 5};
-static const uint16_t num_21[9] = {8, 8, 8, 4, 2, 1, 1, 1, 1};
-/* 2.2.0 at <= 32 MB (SLAB_BREAK_GFP_ORDER 1). */
-static const uint8_t order_22s[9] = {0, 1, 1, 1, 1, 2, 3, 4, 5};
-static const uint16_t num_22s[9] = {8, 8, 4, 2, 1, 1, 1, 1, 1};
+#define L1_CACHE_BYTES	       32 /* i386, 32-byte lines (§7.1 derived table) */
+#define SLAB_ALIGN_SIZE	       32 /* L1-aligned sizeof(kmem_slab_t) on i386 */
+#define BUFCTL_BYTES	       4  /* one kmem_bufctl_t per object */
+#define BUFCTL_LIMIT	       64 /* size-256 / 4: the off-slab bufctl ceiling */
+#define SLAB_MAX_GFP_ORDER     5
+#define SLAB_MIN_OBJS_PER_SLAB 4
+
+/* The slab shape kmem_cache_create picks (§7.1), for an L1-aligned cache:
+ * management and bufctls on the slab below 512 bytes; above, management
+ * off-slab and, for page multiples and 512/1024/2048, the bufctls too;
+ * then the smallest order that fits at least one object, is not below
+ * break_order while <= 4 objects fit, and leaves <= 32 bytes or wastes
+ * <= 1/8 of the slab (never above order 5, never more than BUFCTL_LIMIT
+ * objects with off-slab bufctls); finally off-slab management moves back
+ * on the slab if it fits in the left-over. */
+static void slab_shape(int64_t objsize, int break_order, struct kmem_cache *c)
+{
+	int64_t size = (objsize + 3) & ~INT64_C(3), extra = BUFCTL_BYTES;
+	bool off_mgmt = false, off_bufctl = false;
+	if (size >= PAGE_SIZE / 8) {
+		off_mgmt = true;
+		if (!(size % PAGE_SIZE) || size == PAGE_SIZE / 2 ||
+		    size == PAGE_SIZE / 4 || size == PAGE_SIZE / 8) {
+			off_bufctl = true;
+			extra = 0;
+		}
+	}
+	size += extra;
+	if (size > L1_CACHE_BYTES / 2) {
+		size = (size + L1_CACHE_BYTES - 1) &
+		       ~(int64_t)(L1_CACHE_BYTES - 1);
+	} else { /* several per line, each line aligned */
+		int64_t per = L1_CACHE_BYTES / size;
+		int64_t left = L1_CACHE_BYTES - per * size;
+		if (left) {
+			if (left % per) {
+				per--;
+				left += size;
+			}
+			size += left / per;
+		}
+	}
+	int order = 0;
+	int64_t num = 0, left_over = 0;
+	bool stepped_back = false;
+	for (;;) {
+		int64_t mgmt = off_mgmt ? 0 : SLAB_ALIGN_SIZE;
+		int64_t avail = (PAGE_SIZE << order) - mgmt;
+		num = avail / size;
+		left_over = avail - num * size;
+		int64_t waste = left_over + mgmt + extra * num;
+		if (num == 0) {
+			order++;
+			continue;
+		}
+		if (stepped_back)
+			break;
+		if (off_bufctl && num > BUFCTL_LIMIT) {
+			order--;
+			stepped_back = true;
+			continue;
+		}
+		if (order == SLAB_MAX_GFP_ORDER)
+			break;
+		if (num <= SLAB_MIN_OBJS_PER_SLAB && order < break_order) {
+			order++;
+			continue;
+		}
+		if (left_over <= SLAB_ALIGN_SIZE ||
+		    waste * 8 <= (PAGE_SIZE << order))
+			break;
+		order++;
+	}
+	if (off_mgmt && !off_bufctl && left_over >= SLAB_ALIGN_SIZE)
+		off_mgmt = false;
+	c->objsize = (int32_t)objsize;
+	c->order = (uint8_t)order;
+	c->num = (uint16_t)num;
+	c->mgmt_cache = off_mgmt ? VM98_CACHE_SLAB : -1;
+	c->bufctl_cache = off_bufctl ? (int8_t)-2 : -1; /* resolved later */
+}
+
+/* The cache chain as kmem_cache_reap walks it: caches are linked in after
+ * the cache of caches, so the newest come first (§7.3). */
+static const int8_t reap_chain[VM98_NR_CACHES] = {
+    VM98_CACHE_SKBUFF, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+    VM98_CACHE_SLAB};
 
 static inline struct vm98_slab *S(struct vm98 *m, int32_t i)
 {
@@ -66,41 +146,26 @@ int kmalloc_cache_index(const struct vm98 *m, int64_t size)
 
 void vm98_slab_init(struct vm98 *m)
 {
-	bool small22 = m->ops->slab_kind == VM98_SLAB_22 && m->P <= 8192;
-	int64_t mgmt = m->par.v[VP_SLAB_MGMT_BYTES];
+	/* SLAB_BREAK_GFP_ORDER: 2 in 2.1.89 – 2.1.92; 2.2.0: 1 at <= 32 MB */
+	int brk = m->ops->slab_kind == VM98_SLAB_22 && m->P <= 8192 ? 1 : 2;
 	for (int i = 0; i < VM98_NR_CACHES; i++) {
 		struct kmem_cache *c = &m->cache[i];
 		memset(c, 0, sizeof(*c));
-		c->mgmt_cache = c->bufctl_cache = -1;
 		c->firstnotfull = i;
 		if (i < VM98_NR_GENERAL) {
 			c->name = general_names[i];
-			c->objsize = 32 << i;
-			if (i < 4) { /* on-slab management (GUESS packing) */
-				c->order = 0;
-				c->num =
-				    (uint16_t)((PAGE_SIZE - mgmt) / c->objsize);
-			} else {
-				c->order = small22 ? order_22s[i - 4]
-						   : order_21[i - 4];
-				c->num =
-				    small22 ? num_22s[i - 4] : num_21[i - 4];
-				c->mgmt_cache = VM98_CACHE_SLAB;
-				c->bufctl_cache =
-				    (int8_t)kmalloc_index_of(4 * c->num);
-			}
+			slab_shape(32 << i, brk, c);
 		} else if (i == VM98_CACHE_SLAB) {
 			c->name = "slab_cache";
-			c->objsize = (int32_t)mgmt;
-			c->num = (uint16_t)(PAGE_SIZE / mgmt);
+			slab_shape(m->par.v[VP_SLAB_MGMT_BYTES], brk, c);
 		} else {
 			c->name = "skbuff_head_cache";
 			int64_t sz = m->par.v[VP_SKB_HEAD_BYTES];
-			c->objsize = (int32_t)(sz > 0 ? sz : 160);
-			c->num = (uint16_t)((PAGE_SIZE - mgmt) / c->objsize);
+			slab_shape(sz > 0 ? sz : 160, brk, c);
 		}
-		if (c->num == 0)
-			c->num = 1;
+		if (c->bufctl_cache == -2)
+			c->bufctl_cache =
+			    (int8_t)kmalloc_index_of(BUFCTL_BYTES * c->num);
 		struct vm98_slab *sent = &m->slabs[i];
 		memset(sent, 0, sizeof(*sent));
 		sent->next = sent->prev = i;
@@ -109,6 +174,7 @@ void vm98_slab_init(struct vm98 *m)
 	}
 	m->nslabs = VM98_NR_CACHES;
 	m->slab_free_list = -1;
+	m->reap_clock = 0;
 }
 
 void vm98_slab_destroy(struct vm98 *m)
@@ -180,7 +246,8 @@ static int kmem_cache_grow_once(struct vm98 *m, int ci, int rp_gfp)
 	sp->pfn = pfn;
 	sp->inuse = 0;
 	sp->cache = (uint8_t)ci;
-	sp->dma = (rp_gfp & RP_GFP_DMA) != 0;
+	/* kmem_getpages: a DMA request, or every page below 16 MB */
+	sp->dma = (rp_gfp & RP_GFP_DMA) != 0 || pfn < (int32_t)MAX_DMA_PFN;
 	sp->mgmt = mg;
 	sp->bufctl = bc;
 	slab_mark_pages(m, pfn, c->order, true);
@@ -237,24 +304,38 @@ static int kmem_cache_grow(struct vm98 *m, int ci, int rp_gfp)
 	return has_free_object(m, ci, dma) ? 0 : -1;
 }
 
-/* kmem_cache_alloc: an object from the first non-full slab (a DMA request
- * from the first non-full DMA slab); grow the cache when there is none. */
+/* A DMA request whose first non-full slab is not DMA takes the next DMA
+ * slab with room after it and moves it in front, as the new firstnotfull
+ * (kmem_cache_search_dma).  Returns the cache index if there is none. */
+static int32_t search_dma(struct vm98 *m, int ci)
+{
+	struct kmem_cache *c = &m->cache[ci];
+	int32_t s = c->firstnotfull;
+	if (s == ci || S(m, s)->dma)
+		return s;
+	for (s = S(m, s)->next; s != ci; s = S(m, s)->next) {
+		if (!S(m, s)->dma)
+			continue;
+		slab_unlink(m, s);
+		slab_insert_before(m, s, c->firstnotfull);
+		c->firstnotfull = s;
+		break;
+	}
+	return s;
+}
+
+/* kmem_cache_alloc: an object from the first non-full slab (a DMA request:
+ * see search_dma); when there is none the cache grows by one slab. */
 struct vm98_handle kmem_cache_alloc(struct vm98 *m, int ci, int rp_gfp)
 {
 	struct kmem_cache *c = &m->cache[ci];
 	struct vm98_handle h = {0};
 	bool dma = (rp_gfp & RP_GFP_DMA) != 0;
-	int32_t s = c->firstnotfull;
-	if (dma)
-		while (s != ci && !S(m, s)->dma)
-			s = S(m, s)->next;
+	int32_t s = dma ? search_dma(m, ci) : c->firstnotfull;
 	if (s == ci) {
 		if (kmem_cache_grow(m, ci, rp_gfp) < 0)
 			return h;
-		s = c->firstnotfull;
-		if (dma)
-			while (s != ci && !S(m, s)->dma)
-				s = S(m, s)->next;
+		s = dma ? search_dma(m, ci) : c->firstnotfull;
 		if (s == ci)
 			return h;
 	}
@@ -262,14 +343,8 @@ struct vm98_handle kmem_cache_alloc(struct vm98 *m, int ci, int rp_gfp)
 	if (sp->inuse++ == 0)
 		c->nr_free_slabs--;
 	c->objs_inuse++;
-	if (sp->inuse == c->num) { /* now full: keep full slabs in front */
-		if (s == c->firstnotfull) {
-			c->firstnotfull = sp->next;
-		} else {
-			slab_unlink(m, s);
-			slab_insert_before(m, s, c->firstnotfull);
-		}
-	}
+	if (sp->inuse == c->num) /* now full: firstnotfull moves on */
+		c->firstnotfull = sp->next;
 	h.type = H_SLAB;
 	h.order = c->order;
 	h.aux = (uint16_t)ci;
@@ -277,33 +352,38 @@ struct vm98_handle kmem_cache_alloc(struct vm98 *m, int ci, int rp_gfp)
 	return h;
 }
 
-/* kmem_cache_free: full → partial moves the slab in front of the first
- * non-full one; partial → empty moves it to the tail. */
+/* kmem_cache_free: a slab that was full moves in front of the first
+ * non-full one (unless it is already there) and becomes firstnotfull; a
+ * slab that became empty moves to the tail unless the slab after it is
+ * empty too (or it is last). */
 void kmem_cache_free(struct vm98 *m, struct vm98_handle h)
 {
 	int32_t s = h.idx;
 	struct vm98_slab *sp = S(m, s);
-	struct kmem_cache *c = &m->cache[sp->cache];
 	int ci = sp->cache;
+	struct kmem_cache *c = &m->cache[ci];
+	bool was_full = sp->inuse == c->num;
 	c->objs_inuse--;
-	if (sp->inuse-- == c->num) {
-		int32_t t = c->firstnotfull;
+	sp->inuse--;
+	if (sp->inuse == 0)
+		c->nr_free_slabs++;
+	if (was_full) {
+		int32_t nx = sp->next;
+		if (nx != ci && S(m, nx)->inuse == c->num) {
+			slab_unlink(m, s);
+			slab_insert_before(m, s, c->firstnotfull);
+		}
 		c->firstnotfull = s;
-		if (sp->inuse == 0)
-			c->nr_free_slabs++;
-		if (sp->next == t)
-			return;
-		slab_unlink(m, s);
-		slab_insert_before(m, s, t);
 		return;
 	}
 	if (sp->inuse == 0) {
-		int32_t t = S(m, c->firstnotfull)->prev;
-		c->nr_free_slabs++;
-		slab_unlink(m, s);
-		slab_insert_before(m, s, ci);
-		if (c->firstnotfull == s)
-			c->firstnotfull = S(m, t)->next;
+		int32_t nx = sp->next;
+		if (nx != ci && S(m, nx)->inuse) {
+			if (c->firstnotfull == s)
+				c->firstnotfull = nx;
+			slab_unlink(m, s);
+			slab_insert_before(m, s, ci);
+		}
 	}
 }
 
@@ -330,52 +410,62 @@ static void kmem_slab_destroy(struct vm98 *m, int32_t s)
 		kmem_cache_free(m, mg);
 }
 
-static int count_free_slabs(struct vm98 *m, int ci, bool dma)
+/* Completely free slabs at the tail of a cache; *dma gets how many of
+ * them are DMA slabs. */
+static int count_free_slabs(struct vm98 *m, int ci, int *dma)
 {
-	if (!dma)
-		return m->cache[ci].nr_free_slabs;
 	int n = 0;
+	*dma = 0;
 	for (int32_t s = S(m, ci)->prev; s != ci && S(m, s)->inuse == 0;
-	     s = S(m, s)->prev)
-		n += S(m, s)->dma;
+	     s = S(m, s)->prev) {
+		n++;
+		*dma += S(m, s)->dma;
+	}
 	return n;
 }
 
-/* kmem_cache_reap (§7.3): scan up to 10 caches from the rotating clock,
- * skipping (once) caches that grew since the last scan; take the first
- * with >= 10 free slabs, else the one with the most; destroy one free slab
- * (2.1.88 – 2.1.89) or all of them (2.1.90pre1 – 2.2.0).  Returns pages. */
+/* kmem_cache_reap (§7.3): walk up to 10 caches of the chain from the
+ * clock; skip (and unmark) a cache that grew since the last scan; with a
+ * DMA mask only caches with a free DMA slab count; take the first cache
+ * with >= 10 free slabs, else the last one with the most; the clock stays
+ * on a cache taken for >= 10, else moves past the scanned ones.  Destroy
+ * free slabs from the tail (DMA mask: DMA ones only): one per call up to
+ * 2.1.89, all of them from 2.1.90pre1.  Returns the pages given back. */
 int kmem_cache_reap(struct vm98 *m, int rp_gfp)
 {
 	bool dma = (rp_gfp & RP_GFP_DMA) != 0;
-	int best = -1, best_free = 0, n;
+	int best = -1, level = 0, pos = m->reap_clock, scan = 10;
 	if (m->ops->slab_kind == VM98_KMALLOC_20)
 		return 0;
-	for (n = 0; n < 10 && n < VM98_NR_CACHES; n++) {
-		int ci = (m->reap_clock + n) % VM98_NR_CACHES;
+	do {
+		int ci = reap_chain[pos];
 		struct kmem_cache *c = &m->cache[ci];
 		if (c->grown) {
 			c->grown = false;
-			continue;
+		} else {
+			int d, f = count_free_slabs(m, ci, &d);
+			if (f && (!dma || d)) {
+				if (f >= 10) {
+					best = ci;
+					break;
+				}
+				if (f >= level) {
+					level = f;
+					best = ci;
+				}
+			}
 		}
-		int f = count_free_slabs(m, ci, dma);
-		if (f >= 10) {
-			best = ci;
-			n++;
-			break;
-		}
-		if (f > best_free) {
-			best_free = f;
-			best = ci;
-		}
-	}
-	m->reap_clock = (m->reap_clock + n) % VM98_NR_CACHES;
+		pos = (pos + 1) % VM98_NR_CACHES;
+	} while (--scan && pos != m->reap_clock);
+	m->reap_clock = pos;
 	if (best < 0)
 		return 0;
 	int pages = 0;
 	struct kmem_cache *c = &m->cache[best];
 	for (;;) {
 		int32_t s = S(m, best)->prev;
+		while (dma && s != best && S(m, s)->inuse == 0 && !S(m, s)->dma)
+			s = S(m, s)->prev;
 		if (s == best || S(m, s)->inuse != 0)
 			break;
 		pages += 1 << c->order;
@@ -394,9 +484,11 @@ struct vm98_handle vm98_kmalloc(struct vm98 *m, int64_t size, int rp_gfp)
 		h = km20_kmalloc(m, size, rp_gfp);
 	} else {
 		int ci = kmalloc_index_of(size);
-		if (ci < 0)
+		if (ci < 0) {
 			m->st.kmalloc_too_big++;
-		else
+			m->last_fail_order = -1;
+			m->last_fail_gfp = rp_gfp;
+		} else
 			h = kmem_cache_alloc(m, ci, rp_gfp);
 	}
 	if (h.type == H_NONE)

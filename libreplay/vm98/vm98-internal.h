@@ -177,6 +177,7 @@ struct vm98_stats {
 	uint64_t kmalloc, kmalloc_fail, kmalloc_too_big, kfree;
 	uint64_t slab_grow, slab_grow_fail, slab_destroy;
 	uint64_t net_rx, net_rx_drop, net_rx_frags, net_rx_bytes;
+	uint64_t net_rx_tcp_frames, net_rx_too_big;
 	uint64_t reclaim_calls, kswapd_wakeups, ticks, alloc_retry_capped;
 	uint64_t km20_parked_leak_pages;
 };
@@ -193,8 +194,9 @@ struct vm98 {
 	int64_t nr_free_pages; /* §2 */
 	struct {
 		int64_t min, low, high;
-	} freepages;	   /* §3.9 */
-	int low_on_memory; /* 2.2.0 §3.7 */
+	} freepages;			    /* §3.9 */
+	int low_on_memory;		    /* 2.2.0 §3.7 */
+	int last_fail_order, last_fail_gfp; /* vm98_last_failure */
 	int64_t start_mem_pfn, reserved_pages;
 
 	/* time */
@@ -342,7 +344,7 @@ enum vm98_param_id {
 	    VM98_PARAM("freepages_high", VP_FREEPAGES_HIGH, 0, 0, 1 << 30,     \
 		       "pages", 0, "water mark high; 0 = version formula")
 
-#define VM98_PARAMS_NET(skb_head)                                              \
+#define VM98_PARAMS_NET(skb_head, skb_guess)                                   \
 	VM98_PARAM("net_hold_ns", VP_NET_HOLD_NS, 200000, 0,                   \
 		   INT64_C(3600000000000), "ns", 1,                            \
 		   "time a received datagram is held before it is consumed"),  \
@@ -352,7 +354,7 @@ enum vm98_param_id {
 	    VM98_PARAM("mtu", VP_MTU, 1500, 68, 65535, "bytes", 0,             \
 		       "link MTU (fragments when count is absent)"),           \
 	    VM98_PARAM("skb_head_bytes", VP_SKB_HEAD_BYTES, skb_head, 0, 4096, \
-		       "bytes", 0, "sizeof(struct sk_buff)"),                  \
+		       "bytes", skb_guess, "sizeof(struct sk_buff)"),          \
 	    VM98_PARAM("ipfrag_bytes", VP_IPFRAG_BYTES, 28, 0, 4096, "bytes",  \
 		       1, "kmalloc per IP fragment descriptor"),               \
 	    VM98_PARAM("ipq_bytes", VP_IPQ_BYTES, 96, 0, 4096, "bytes", 1,     \
@@ -360,7 +362,7 @@ enum vm98_param_id {
 
 #define VM98_PARAM_SLAB_MGMT                                                   \
 	VM98_PARAM("slab_mgmt_bytes", VP_SLAB_MGMT_BYTES, 32, 8, 4096,         \
-		   "bytes", 1, "off-slab slab descriptor size")
+		   "bytes", 0, "sizeof(kmem_slab_t), the slab descriptor")
 
 #define VM98_PARAM_UPDATE                                                      \
 	VM98_PARAM("update_period_s", VP_UPDATE_PERIOD_S, 5, 1, 3600, "s", 1,  \
@@ -414,7 +416,8 @@ int km20_bucket(int64_t size);
 /* ------------------------------------------------------------ net.c (§9) */
 
 /* Allocations for a received datagram; returns VM98_OK or VM98_DROPPED. */
-int vm98_net_rx(struct vm98 *m, int64_t bytes, int64_t frags);
+/* transport: the event's flags & 3 (0 UDP, RP_FLAG_TCP, other). */
+int vm98_net_rx(struct vm98 *m, int64_t bytes, int64_t frags, int transport);
 void vm98_netq_run(struct vm98 *m, int64_t now);
 int64_t vm98_netq_next_due(const struct vm98 *m);
 void vm98_netq_destroy(struct vm98 *m);

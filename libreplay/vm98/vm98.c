@@ -51,6 +51,7 @@ struct vm98 *vm98_new(const struct vm98_kernel *k, uint64_t mem_bytes,
 		vm98_params_init(k, &m->par);
 	m->P = (int64_t)P;
 	m->rng = seed;
+	m->last_fail_order = m->last_fail_gfp = -1;
 	m->slabs_cap = 64;
 	m->slabs = calloc((size_t)m->slabs_cap, sizeof(*m->slabs));
 	m->areas_cap = 64;
@@ -196,9 +197,17 @@ int vm98_apply(struct vm98 *m, const struct rp_event *ev)
 	case RP_NET_RX:
 		return vm98_net_rx(
 		    m, (ev->present & RP_HAS(RP_COL_BYTES)) ? ev->bytes : 0,
-		    (ev->present & RP_HAS(RP_COL_COUNT)) ? ev->count : 0);
+		    (ev->present & RP_HAS(RP_COL_COUNT)) ? ev->count : 0,
+		    (ev->present & RP_HAS(RP_COL_FLAGS)) ? (int)(ev->flags & 3)
+							 : 0);
 	default: return VM98_IGNORED;
 	}
+}
+
+void vm98_last_failure(const struct vm98 *m, int *order, int *rp_gfp)
+{
+	*order = m->last_fail_order;
+	*rp_gfp = m->last_fail_gfp;
 }
 
 int64_t vm98_now(const struct vm98 *m)
@@ -270,6 +279,8 @@ int vm98_metrics(const struct vm98 *m, vm98_value_cb cb, void *arg)
 	EMIT("net_rx_drop", s->net_rx_drop);
 	EMIT("net_rx_frags", s->net_rx_frags);
 	EMIT("net_rx_bytes", s->net_rx_bytes);
+	EMIT("net_rx_tcp_frames", s->net_rx_tcp_frames);
+	EMIT("net_rx_too_big", s->net_rx_too_big);
 	EMIT("net_rx_pending_end", m->netq_len);
 	EMIT("unknown_free", s->unknown_free);
 	EMIT("dup_alloc", s->dup_alloc);

@@ -129,6 +129,13 @@ int vm98_metrics(const struct vm98 *m, vm98_value_cb cb, void *arg);
  * (kernel formulas, ×1000), largest_order. */
 int vm98_sample(const struct vm98 *m, vm98_value_cb cb, void *arg);
 
+/* The buddy order and GFP class (enum rp_gfp, with RP_GFP_DMA) of the
+ * last __get_free_pages call that failed — for a kmalloc or net_rx that
+ * returned VM98_FAILED/VM98_DROPPED, the block the slab layer needed.
+ * Order -1 for a kmalloc larger than the biggest size class; -1/-1 if
+ * nothing failed yet. */
+void vm98_last_failure(const struct vm98 *m, int *order, int *rp_gfp);
+
 /* Current model time (ns; 0 before the first event) and free pages. */
 int64_t vm98_now(const struct vm98 *m);
 int64_t vm98_nr_free_pages(const struct vm98 *m);

@@ -402,6 +402,116 @@ static void linus_case_512mb(void **state)
 	vm98_free(m);
 }
 
+/* ---- the reclaim hooks (§3.7): where the allocator calls them ---- */
+
+static int32_t fake_pool[64];
+static int fake_n;
+
+/* A stand-in for try_to_free_page: frees one held page per call. */
+static int fake_reclaim(struct vm98 *m, int mask)
+{
+	(void)mask;
+	if (!fake_n)
+		return 0;
+	put(m, fake_pool[--fake_n], 0);
+	return 1;
+}
+
+static struct vm98 *with_fake_reclaim(const char *kernel, struct vm98_ops *ops,
+				      struct vm98_kernel *kk)
+{
+	const struct vm98_kernel *k = vm98_kernel_find(kernel);
+	*ops = *k->ops;
+	ops->try_to_free_page = fake_reclaim;
+	*kk = *k;
+	kk->ops = ops;
+	char err[256];
+	struct vm98 *m = vm98_new(kk, 2 << 20, NULL, 1, err, sizeof(err));
+	assert_non_null(m);
+	/* hold everything, the last order-0 pages in the pool */
+	fake_n = 0;
+	for (;;) {
+		int32_t p = gfp(m, RP_GFP_ATOMIC, 0);
+		if (p < 0)
+			break;
+		if (fake_n < 3)
+			fake_pool[fake_n++] = p;
+	}
+	return m;
+}
+
+static void reclaim_hook_calls_3_7(void **state)
+{
+	(void)state;
+	struct vm98_ops ops;
+	struct vm98_kernel kk;
+	/* 2.1.90: one try_to_free_page per retry, retried while it works */
+	struct vm98 *m = with_fake_reclaim("2.1.90", &ops, &kk);
+	uint64_t r0 = m->st.reclaim_calls;
+	assert_true(gfp(m, RP_GFP_KERNEL, 0) >= 0);
+	assert_int_equal(m->st.reclaim_calls - r0, 1);
+	/* GFP_ATOMIC never reclaims */
+	assert_int_equal(gfp(m, RP_GFP_ATOMIC, 0), -1);
+	assert_int_equal(m->st.reclaim_calls - r0, 1);
+	/* GFP_BUFFER (WAIT, no IO) does */
+	assert_true(gfp(m, RP_GFP_BUFFER, 0) >= 0);
+	assert_int_equal(m->st.reclaim_calls - r0, 2);
+	/* an order-1 request: the freed pages never pair up → reclaim
+	 * until it fails (1 page left in the pool, then failure) */
+	assert_int_equal(gfp(m, RP_GFP_KERNEL, 1), -1);
+	assert_int_equal(m->st.reclaim_calls - r0, 4);
+	check_ok(m);
+	vm98_free(m);
+	/* 2.1.91: always 32 calls per round */
+	m = with_fake_reclaim("2.1.91", &ops, &kk);
+	r0 = m->st.reclaim_calls;
+	assert_true(gfp(m, RP_GFP_USER, 0) >= 0);
+	assert_int_equal(m->st.reclaim_calls - r0, 32);
+	check_ok(m);
+	vm98_free(m);
+	/* 2.0.33: below the reserve a GFP_KERNEL request reclaims first */
+	m = with_fake_reclaim("2.0.33", &ops, &kk);
+	r0 = m->st.reclaim_calls;
+	assert_int_equal(gfp(m, RP_GFP_KERNEL, 0), -1); /* 3 freed, < min */
+	assert_int_equal(m->st.reclaim_calls - r0, 4);
+	assert_int_equal(gfp(m, RP_GFP_BUFFER, 0), -1); /* never reclaims */
+	assert_int_equal(m->st.reclaim_calls - r0, 4);
+	vm98_free(m);
+	/* sct: a failing WAIT request wakes kswapd, then waits */
+	m = with_fake_reclaim("sct", &ops, &kk);
+	uint64_t w0 = m->st.kswapd_wakeups; /* the fill's last failure */
+	assert_int_equal(w0, 1);
+	assert_true(gfp(m, RP_GFP_KERNEL, 0) >= 0);
+	assert_int_equal(m->st.kswapd_wakeups - w0, 1);
+	vm98_free(m);
+}
+
+/* HZ = 100 ticks and the time-weighted mean of nr_free_pages. */
+static void clock_ticks_and_mean(void **state)
+{
+	(void)state;
+	struct vm98 *m = boot("2.1.90", 8, 2048);
+	int64_t f = m->nr_free_pages;
+	vm98_advance(m, 5000000000LL); /* origin at 5 s */
+	vm98_advance(m, 5500000000LL);
+	struct rp_event ev = {0};
+	ev.ts_ns = 5500000000LL;
+	ev.kind = RP_PAGE_ALLOC;
+	ev.present = RP_HAS(RP_COL_OBJ) | RP_HAS(RP_COL_ORDER);
+	ev.order = 3;
+	ev.obj = 1;
+	assert_int_equal(vm98_apply(m, &ev), VM98_OK);
+	vm98_advance(m, 6000000000LL);
+	vm98_advance(m, 5000000000LL); /* backwards: ignored */
+	assert_int_equal(m->st.ticks, 100);
+	assert_int_equal(vm98_now(m), 6000000000LL);
+	assert_int_equal(m->free_min, f - 8);
+	double mean = m->free_integral / 1e9;
+	assert_true(mean > (double)f - 4.0001 && mean < (double)f - 3.9999);
+	check_ok(m);
+	vm98_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +524,8 @@ int main(void)
 	    cmocka_unit_test(reserves_2_0_33_3_7),
 	    cmocka_unit_test(hysteresis_2_2_0_3_7),
 	    cmocka_unit_test(linus_case_512mb),
+	    cmocka_unit_test(reclaim_hook_calls_3_7),
+	    cmocka_unit_test(clock_ticks_and_mean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

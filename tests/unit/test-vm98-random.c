@@ -43,6 +43,12 @@ static void make_event(uint64_t *s, int64_t *ts, int8_t *live,
 		ev->kind = RP_NET_RX;
 		ev->present = RP_HAS(RP_COL_BYTES);
 		ev->bytes = (int64_t)(rnd(s) % 9000) + 40;
+		if (rnd(s) % 3 == 0) { /* TCP, sometimes a GRO-sized segment */
+			ev->present |= RP_HAS(RP_COL_FLAGS);
+			ev->flags = RP_FLAG_TCP;
+			if (rnd(s) % 4 == 0)
+				ev->bytes = (int64_t)(rnd(s) % 65000) + 40;
+		}
 		return;
 	}
 	if (r < 10) {

@@ -92,6 +92,19 @@ static void kmalloc_size_classes_7_1(void **state)
 			assert_int_equal(m->cache[i].num, num[i]);
 		assert_int_equal(m->cache[i].objsize, 32 << i);
 	}
+	/* caches below 512 bytes: on-slab descriptor (32) and a 4-byte
+	 * bufctl per object, L1-aligned: 64/96/160/288-byte strides */
+	assert_int_equal(m->cache[0].num, 63);
+	assert_int_equal(m->cache[1].num, 42);
+	assert_int_equal(m->cache[2].num, 25);
+	assert_int_equal(m->cache[3].num, 14);
+	assert_int_equal(m->cache[VM98_CACHE_SLAB].num, 63);
+	/* off-slab descriptors and index arrays for >= 512 bytes */
+	for (int i = 0; i < VM98_NR_GENERAL; i++) {
+		assert_int_equal(m->cache[i].mgmt_cache,
+				 i >= 4 ? VM98_CACHE_SLAB : -1);
+		assert_int_equal(m->cache[i].bufctl_cache, i >= 4 ? 0 : -1);
+	}
 	vm98_free(m);
 	/* 2.2.0: break order 1 at <= 32 MB, 2 above */
 	m = mk("2.2.0", 32);
@@ -177,6 +190,14 @@ static void slab_grow_retry_7_2(void **state)
 	assert_int_equal(kmalloc_ev(m, 1, 3, 9000, RP_GFP_KERNEL), VM98_FAILED);
 	assert_int_equal(m->st.alloc[2] - a2, 1 + 5 + 4);
 	assert_int_equal(m->st.kmalloc_fail, 3);
+	int order, cls;
+	vm98_last_failure(m, &order, &cls);
+	assert_int_equal(order, 2);
+	assert_int_equal(cls, RP_GFP_KERNEL);
+	assert_int_equal(kmalloc_ev(m, 1, 4, 200000, RP_GFP_NFS), VM98_FAILED);
+	vm98_last_failure(m, &order, &cls);
+	assert_int_equal(order, -1);
+	assert_int_equal(cls, RP_GFP_NFS);
 	vm98_free(m);
 }
 
@@ -306,6 +327,54 @@ static void net_rx_nfs_read_reply_9_2(void **state)
 	vm98_free(m);
 }
 
+/* TCP: no reassembly; a 64 KB (GRO) segment is 44 MTU frames, each a
+ * size-2048 skb held until consumed.  A UDP datagram > 65535 is dropped. */
+static void net_rx_tcp_and_too_big_9_1(void **state)
+{
+	(void)state;
+	struct vm98 *m = mk("2.1.90", 8);
+	struct rp_event ev = {0};
+	ev.ts_ns = 10;
+	ev.kind = RP_NET_RX;
+	ev.present = RP_HAS(RP_COL_BYTES) | RP_HAS(RP_COL_FLAGS);
+	ev.bytes = 65226;
+	ev.flags = RP_FLAG_TCP;
+	assert_int_equal(vm98_apply(m, &ev), VM98_OK);
+	assert_int_equal(m->st.net_rx_tcp_frames, 44);
+	assert_int_equal(m->cache[6].objs_inuse, 44);
+	assert_int_equal(m->st.alloc[5], 0); /* no 64 KB buffer */
+	assert_int_equal(m->netq_len, 44);
+	check_ok(m);
+	/* count 1 from a GRO capture does not make it one frame */
+	ev.present |= RP_HAS(RP_COL_COUNT);
+	ev.count = 1;
+	assert_int_equal(vm98_apply(m, &ev), VM98_OK);
+	assert_int_equal(m->st.net_rx_tcp_frames, 88);
+	/* a kernel tracepoint's skb (other transport, count 1) likewise */
+	ev.flags = RP_FLAG_OTHER_TRANSPORT;
+	ev.bytes = 3000;
+	assert_int_equal(vm98_apply(m, &ev), VM98_OK);
+	assert_int_equal(m->st.net_rx_tcp_frames, 90);
+	/* other transport with fragments: reassembled like UDP */
+	ev.count = 3;
+	assert_int_equal(vm98_apply(m, &ev), VM98_OK);
+	assert_int_equal(m->st.net_rx_frags, 3);
+	/* UDP with count 1 but 8320 bytes: 6 fragments at MTU 1500 */
+	ev.flags = 0;
+	ev.bytes = 8320;
+	ev.count = 1;
+	assert_int_equal(vm98_apply(m, &ev), VM98_OK);
+	assert_int_equal(m->st.net_rx_frags, 9);
+	ev.flags = 0; /* UDP */
+	ev.bytes = 70000;
+	assert_int_equal(vm98_apply(m, &ev), VM98_DROPPED);
+	assert_int_equal(m->st.net_rx_too_big, 1);
+	vm98_advance(m, 1000000000);
+	assert_int_equal(m->cache[6].objs_inuse, 0);
+	check_ok(m);
+	vm98_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +384,7 @@ int main(void)
 	    cmocka_unit_test(kmalloc_2_0_33_7_4),
 	    cmocka_unit_test(net_rx_sizes_7_5),
 	    cmocka_unit_test(net_rx_nfs_read_reply_9_2),
+	    cmocka_unit_test(net_rx_tcp_and_too_big_9_1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
