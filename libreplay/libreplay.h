@@ -300,6 +300,24 @@ void rp_table_free(struct rp_table *t);
 int rp_table_row_cb(int ncols, const char *const *names,
 		    const char *const *values, void *arg);
 
+/* ----------------------------------------------------------------- merge */
+
+#define RP_MERGE_TASK_STRIDE 10000000
+
+struct rp_merge_input {
+	const char *trace; /* a stored trace */
+	int64_t shift_ns;  /* start this long after the first input starts */
+};
+
+/* Stores a new trace `name` interleaving the inputs in time, each aligned
+ * at its first event plus its shift.  Input i > 0 gets task + i *
+ * RP_MERGE_TASK_STRIDE and obj, file ^ i << 56, so inputs never share a
+ * task or an object.  `reader` is a second handle on the same database
+ * (events are read from it while `store` writes). */
+int rp_merge(struct rp_store *store, struct rp_store *reader,
+	     const struct rp_merge_input *inputs, int n, const char *name,
+	     struct rp_error *err);
+
 /* ---------------------------------------------------------------- replay */
 
 /* The kernels of spec §12–§13 (vmreplay replay --list-kernels): fills t

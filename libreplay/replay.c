@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -114,7 +115,8 @@ struct engine {
 	size_t n[2];
 	int done;
 	pthread_barrier_t barrier;
-	int nthreads;
+	int nthreads;	      /* worker threads besides the reader */
+	atomic_int next_inst; /* next instance to apply the batch to */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -233,21 +235,24 @@ static void apply_batch(struct engine *e, struct instance *in,
 	}
 }
 
-struct worker {
-	struct engine *e;
-	int index;
-};
+/* Applies batch k to instances taken one at a time from a shared counter,
+ * so that the reading thread, once its next batch is read, helps with the
+ * rest: no thread idles while another has instances left. */
+static void apply_instances(struct engine *e, int k)
+{
+	int i;
+	while ((i = atomic_fetch_add(&e->next_inst, 1)) < e->ninst)
+		apply_batch(e, &e->inst[i], e->buf[k & 1], e->n[k & 1]);
+}
 
 static void *worker_main(void *arg)
 {
-	struct worker *w = arg;
-	struct engine *e = w->e;
+	struct engine *e = arg;
 	for (int k = 0;; k++) {
 		pthread_barrier_wait(&e->barrier); /* batch k published */
 		if (e->done)
 			break;
-		for (int i = w->index; i < e->ninst; i += e->nthreads)
-			apply_batch(e, &e->inst[i], e->buf[k & 1], e->n[k & 1]);
+		apply_instances(e, k);
 		pthread_barrier_wait(&e->barrier); /* batch k applied */
 	}
 	return NULL;
@@ -550,14 +555,12 @@ static int run_pass(struct engine *e, struct rp_event_cursor *c,
 		    struct rp_replay_result *res, struct rp_error *err)
 {
 	pthread_t threads[64];
-	struct worker workers[64];
 	int nthreads = e->nthreads, started = 0, ret = 0;
 
 	if (pthread_barrier_init(&e->barrier, NULL, (unsigned)nthreads + 1))
 		return rp_error_set(err, "cannot create a barrier");
 	for (int i = 0; i < nthreads; i++) {
-		workers[i] = (struct worker){e, i};
-		if (pthread_create(&threads[i], NULL, worker_main, &workers[i]))
+		if (pthread_create(&threads[i], NULL, worker_main, e))
 			break;
 		started++;
 	}
@@ -572,6 +575,7 @@ static int run_pass(struct engine *e, struct rp_event_cursor *c,
 	for (int k = 0; started == nthreads; k++) {
 		e->n[k & 1] = n;
 		e->done = ret != 0 || n == 0;
+		atomic_store(&e->next_inst, 0);
 		pthread_barrier_wait(&e->barrier); /* publish batch k */
 		if (e->done)
 			break;
@@ -585,6 +589,7 @@ static int run_pass(struct engine *e, struct rp_event_cursor *c,
 			e->opt->progress((uint64_t)res->events_read,
 					 (uint64_t)row->events,
 					 e->opt->progress_arg);
+		apply_instances(e, k);
 		pthread_barrier_wait(&e->barrier); /* batch k applied */
 	}
 	for (int i = 0; i < started; i++)
@@ -612,9 +617,14 @@ static int setup_engine(struct engine *e, const struct rp_replay_options *opt,
 		return -1;
 	for (int i = 0; i < e->ninst; i++)
 		e->inst[i].next_sample = f->from;
+	/* threads that apply events: the reader helps once a batch is read, so
+	 * one worker fewer than threads wanted, and at least one, so that
+	 * reading overlaps applying */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int want = opt->threads > 0 ? opt->threads : (int)(cpus > 0 ? cpus : 1);
-	e->nthreads = want < e->ninst ? want : e->ninst;
+	if (want > e->ninst)
+		want = e->ninst;
+	e->nthreads = want > 1 ? want - 1 : 1;
 	if (e->nthreads > 64)
 		e->nthreads = 64;
 	e->buf[0] = malloc(BATCH * sizeof(struct rp_event));

@@ -32,6 +32,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* sources of `vmreplay import SOURCE ...` and `vmreplay record SOURCE` */
 int cmd_import_csv(int argc, char **argv);
