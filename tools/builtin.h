@@ -38,6 +38,12 @@ int cmd_merge(int argc, char **argv);
 int cmd_import_csv(int argc, char **argv);
 int cmd_import_pcap(int argc, char **argv);
 int cmd_record_pcap(int argc, char **argv);
+int cmd_import_ftrace(int argc, char **argv);
+int cmd_import_perf(int argc, char **argv);
+int cmd_import_mtrace(int argc, char **argv);
+int cmd_import_proc(int argc, char **argv);
+int cmd_record_ftrace(int argc, char **argv);
+int cmd_record_proc(int argc, char **argv);
 
 /* util.c */
 /* Prints "vmreplay: MSG" to stderr; returns EXIT_FAIL. */

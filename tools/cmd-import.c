@@ -14,6 +14,10 @@ struct import_source {
 static const struct import_source sources[] = {
     {"csv", cmd_import_csv},
     {"pcap", cmd_import_pcap},
+    {"ftrace", cmd_import_ftrace},
+    {"perf", cmd_import_perf},
+    {"mtrace", cmd_import_mtrace},
+    {"proc", cmd_import_proc},
     {NULL, NULL},
 };
 

@@ -11,6 +11,8 @@ struct record_source {
 
 static const struct record_source sources[] = {
     {"pcap", cmd_record_pcap},
+    {"ftrace", cmd_record_ftrace},
+    {"proc", cmd_record_proc},
     {NULL, NULL},
 };
 

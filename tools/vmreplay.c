@@ -6,14 +6,20 @@
 #include <string.h>
 
 #define USAGE_IMPORT                                                           \
-	"usage: vmreplay import csv FILE -o DB [--name NAME] [--format "       \
-	"native|msr] ...\n"                                                    \
-	"       vmreplay import pcap FILE -o DB [--name NAME] [--host ADDR] "  \
-	"...\n"                                                                \
+	"usage: vmreplay import SOURCE FILE... -o DB [--name NAME] ...\n"      \
+	"  csv     native event CSV, or MSR Cambridge block traces\n"          \
+	"  pcap    pcap/pcapng captures: IP reassembly, RPC and NFS\n"         \
+	"  ftrace  ftrace text (trace, trace_pipe, trace-cmd report)\n"        \
+	"  perf    perf script output of kmem/vmscan tracepoints\n"            \
+	"  mtrace  glibc mtrace logs\n"                                        \
+	"  proc    saved /proc buddyinfo, pagetypeinfo, vmstat, meminfo\n"     \
 	"'vmreplay import SOURCE --help' tells more.\n"
 #define USAGE_RECORD                                                           \
-	"usage: vmreplay record pcap -i IFACE -o DB [--filter BPF] "           \
-	"[--duration T] [-- COMMAND...]\n"                                     \
+	"usage: vmreplay record SOURCE -o DB [--name NAME] ... [-- COMMAND]\n" \
+	"  pcap    live packets with libpcap (-i IFACE)\n"                     \
+	"  ftrace  live kernel tracepoints (kmem, vmscan, filemap, block, "    \
+	"net)\n"                                                               \
+	"  proc    /proc memory state sampled at an interval\n"                \
 	"'vmreplay record SOURCE --help' tells more.\n"
 
 const struct vr_command vr_commands[] = {
