@@ -57,6 +57,8 @@ int vr_usage_error(const char *usage, const char *fmt, ...)
 int vr_help(const char *usage);
 /* True when argv holds -h or --help before any "--". */
 bool vr_wants_help(int argc, char **argv);
+/* The file name of a path, the default name of an imported trace. */
+const char *vr_base_name(const char *path);
 /* A progress meter on stderr, shown only on a TTY and after one second. */
 void vr_progress(uint64_t done, uint64_t total, void *arg);
 void vr_progress_end(void);

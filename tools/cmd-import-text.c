@@ -10,27 +10,6 @@
 
 /* ---------------------------------------------------------- helpers */
 
-int64_t vr_kparse_duration(const char *s)
-{
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {{"ns", 1},	  {"us", 1e3},	 {"ms", 1e6},	{"s", 1e9},
-		     {"m", 60e9}, {"min", 60e9}, {"h", 3600e9}, {"", 1e9}};
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v <= 0)
-		return -1;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (!strcmp(end, units[i].unit)) {
-			double ns = v * units[i].ns;
-			if (ns < 1 || ns > 9e18)
-				return -1;
-			return (int64_t)ns;
-		}
-	return -1;
-}
-
 static volatile sig_atomic_t *signal_flag;
 
 static void on_signal(int sig)
@@ -56,12 +35,6 @@ void vr_kwarn(const char *msg, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "vmreplay: %s\n", msg);
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
 }
 
 /* ------------------------------------------------------------ import */
@@ -173,7 +146,7 @@ static int import_text(enum text_kind kind, int argc, char **argv)
 				      what);
 	const char *file = argv[optind];
 	if (!meta.name)
-		meta.name = base_name(file);
+		meta.name = vr_base_name(file);
 
 	struct rp_store *store;
 	int64_t id = 0;

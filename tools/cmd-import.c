@@ -55,12 +55,6 @@ static int parse_time_unit(const char *s)
 	return -1;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
 int cmd_import_csv(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -120,7 +114,7 @@ int cmd_import_csv(int argc, char **argv)
 				      "import csv: -o DB is required");
 	const char *file = argv[optind];
 	if (!meta.name)
-		meta.name = base_name(file);
+		meta.name = vr_base_name(file);
 
 	struct rp_store *store;
 	int64_t id;

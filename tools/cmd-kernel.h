@@ -9,9 +9,6 @@
 #include <signal.h>
 #include <stdint.h>
 
-/* "10s", "500ms", "2m", "1.5", "250us", "100ns" (bare: seconds) -> ns > 0;
- * -1 if bad. */
-int64_t vr_kparse_duration(const char *s);
 /* SIGINT, SIGTERM, SIGHUP set *flag (no SA_RESTART: sleeps wake up). */
 void vr_kcatch_signals(volatile sig_atomic_t *flag);
 /* A rp_warn_cb printing "vmreplay: MSG" on stderr. */

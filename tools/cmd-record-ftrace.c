@@ -61,7 +61,7 @@ int cmd_record_ftrace(int argc, char **argv)
 		case 'n': meta.name = optarg; break;
 		case 'e': opt.events = optarg; break;
 		case 'd':
-			if ((opt.duration_ns = vr_kparse_duration(optarg)) < 0)
+			if ((opt.duration_ns = rp_parse_duration(optarg)) <= 0)
 				return vr_usage_error(usage,
 						      "record ftrace: bad "
 						      "duration '%s'",

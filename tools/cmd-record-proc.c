@@ -47,8 +47,8 @@ int cmd_record_proc(int argc, char **argv)
 		case 'n': meta.name = optarg; break;
 		case 'i':
 		case 'd': {
-			int64_t ns = vr_kparse_duration(optarg);
-			if (ns < 0)
+			int64_t ns = rp_parse_duration(optarg);
+			if (ns <= 0)
 				return vr_usage_error(usage,
 						      "record proc: bad time "
 						      "'%s'",

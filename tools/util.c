@@ -52,6 +52,12 @@ bool vr_wants_help(int argc, char **argv)
 	return false;
 }
 
+const char *vr_base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 static struct timespec progress_start;
 static int progress_shown;
 

@@ -114,6 +114,28 @@ static void event_get_set(void **state)
 				 c == RP_COL_KIND ? 5 : c + 1);
 }
 
+static void sizes_and_durations(void **state)
+{
+	(void)state;
+	assert_true(rp_parse_size("8M") == 8 << 20);
+	assert_true(rp_parse_size("512K") == 512 << 10);
+	assert_true(rp_parse_size("1G") == 1LL << 30);
+	assert_true(rp_parse_size("1.5M") == 3 << 19);
+	assert_true(rp_parse_size("4096") == 4096);
+	assert_true(rp_parse_size("8MB") == 8 << 20);
+	assert_true(rp_parse_size("8X") == -1);
+	assert_true(rp_parse_size("") == -1);
+	assert_true(rp_parse_duration("10ms") == 10000000);
+	assert_true(rp_parse_duration("1.5s") == 1500000000);
+	assert_true(rp_parse_duration("2") == 2000000000);
+	assert_true(rp_parse_duration("500us") == 500000);
+	assert_true(rp_parse_duration("3min") == 180000000000LL);
+	assert_true(rp_parse_duration("1h") == 3600000000000LL);
+	assert_true(rp_parse_duration("ms") == -1);
+	assert_true(rp_parse_duration("10 s") == -1);
+	assert_true(rp_parse_duration("-1s") == -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
