@@ -310,13 +310,14 @@ struct rp_merge_input {
 };
 
 /* Stores a new trace `name` interleaving the inputs in time, each aligned
- * at its first event plus its shift.  Input i > 0 gets task + i *
+ * at its first event plus its shift, or with `absolute` at its own times
+ * plus its shift (for traces recorded together).  Input i > 0 gets task + i *
  * RP_MERGE_TASK_STRIDE and obj, file ^ i << 56, so inputs never share a
  * task or an object.  `reader` is a second handle on the same database
  * (events are read from it while `store` writes). */
 int rp_merge(struct rp_store *store, struct rp_store *reader,
 	     const struct rp_merge_input *inputs, int n, const char *name,
-	     struct rp_error *err);
+	     int absolute, struct rp_error *err);
 
 /* ---------------------------------------------------------------- replay */
 

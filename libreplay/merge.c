@@ -1,11 +1,13 @@
 /*
  * merge.c — `vmreplay merge`: interleaves several stored traces into a new
- * one, each aligned at its first event (plus an optional shift), so that
- * e.g. real NFS traffic can be replayed on top of a real allocation
- * workload.  Identifiers are kept apart: the events of input i > 0 get
- * task + i * RP_MERGE_TASK_STRIDE, and obj and file with i in their top
- * byte (obj ^ i << 56), so frees still find their allocations and two
- * inputs never share a task or an object.
+ * one, each aligned at its first event (plus an optional shift) or, with
+ * `absolute`, kept at its own times (traces recorded together on one
+ * machine: pcap, ftrace and /proc all store wall-clock time), so that e.g.
+ * real NFS traffic can be replayed on top of a real allocation workload.
+ * Identifiers are kept apart: the events of input i > 0 get task + i *
+ * RP_MERGE_TASK_STRIDE, and obj and file with i in their top byte (obj ^ i <<
+ * 56), so frees still find their allocations and two inputs never share a task
+ * or an object.
  */
 #include "internal.h"
 
@@ -80,7 +82,7 @@ static int copy_events(struct rp_trace_writer *w, struct input *in, int n,
 
 int rp_merge(struct rp_store *store, struct rp_store *reader,
 	     const struct rp_merge_input *inputs, int n, const char *name,
-	     struct rp_error *err)
+	     int absolute, struct rp_error *err)
 {
 	struct input *in = calloc((size_t)n, sizeof *in);
 	struct rp_trace_meta meta = {.name = name, .source = "merge"};
@@ -98,7 +100,9 @@ int rp_merge(struct rp_store *store, struct rp_store *reader,
 			goto out;
 		if (i == 0)
 			t0 = row.first_ns;
-		in[i].base = t0 - row.first_ns + inputs[i].shift_ns;
+		in[i].base = inputs[i].shift_ns;
+		if (!absolute)
+			in[i].base += t0 - row.first_ns;
 		size_t o = strlen(origin);
 		snprintf(origin + o, sizeof origin - o, "%s%s", i ? "+" : "",
 			 inputs[i].trace);

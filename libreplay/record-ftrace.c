@@ -427,6 +427,7 @@ struct decoder {
 	struct gfp_cache gfp[GFP_CACHE];
 	struct trace_seq seq;
 	int64_t records, unknown;
+	int64_t rt_off; /* CLOCK_REALTIME - CLOCK_MONOTONIC at the start */
 };
 
 static int decoder_init(struct decoder *d, struct rec *r, struct rp_error *err)
@@ -562,7 +563,7 @@ static int decode_one(struct decoder *d, struct rp_ksink *k,
 		return 0;
 	}
 	memset(&f, 0, sizeof f);
-	f.ts_ns = (int64_t)rec->ts;
+	f.ts_ns = (int64_t)rec->ts + d->rt_off; /* wall-clock time, as pcap */
 	f.pid = tep_data_pid(d->tep, rec);
 	if (num(h->pfn, rec, &v)) {
 		f.pfn = v == ~0ull ? 0 : v; /* -1: the allocation failed */
@@ -883,6 +884,7 @@ int rp_record_ftrace(struct rp_store *store, const struct rp_trace_meta *meta,
 	}
 	if (rp_trace_begin(store, &m, &w, err))
 		goto out;
+	d.rt_off = rt_off;
 	if (rp_ksink_new(w, &k, err) || decode_all(&r, &d, k, err))
 		goto out;
 	int64_t lost = 0, missed = 0;

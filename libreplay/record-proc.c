@@ -163,14 +163,15 @@ int rp_record_proc(struct rp_store *store, const struct rp_trace_meta *meta,
 			}
 		}
 		out.rounds++;
-		if (sample_file(&sp, "buddyinfo", RP_PROC_BUDDYINFO, ts, err) <
+		int64_t wall = ts + rt_off; /* samples carry wall-clock time */
+		if (sample_file(&sp, "buddyinfo", RP_PROC_BUDDYINFO, wall, err) <
 			0 ||
-		    sample_file(&sp, "vmstat", RP_PROC_VMSTAT, ts, err) < 0 ||
-		    sample_file(&sp, "meminfo", RP_PROC_MEMINFO, ts, err) < 0)
+		    sample_file(&sp, "vmstat", RP_PROC_VMSTAT, wall, err) < 0 ||
+		    sample_file(&sp, "meminfo", RP_PROC_MEMINFO, wall, err) < 0)
 			goto out;
 		if (!pt_denied && ts - last_pt >= 1000000000) {
 			int r = sample_file(&sp, "pagetypeinfo",
-					    RP_PROC_PAGETYPEINFO, ts, err);
+					    RP_PROC_PAGETYPEINFO, wall, err);
 			if (r < 0)
 				goto out;
 			pt_denied = r == 1;

@@ -21,18 +21,23 @@ int cmd_merge(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"trace", required_argument, NULL, 't'},
 	    {"name", required_argument, NULL, 'n'},
+	    {"absolute", no_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct rp_merge_input in[MAX_INPUTS];
 	char *names[MAX_INPUTS];
 	const char *name = NULL;
 	struct rp_error err = {{0}};
-	int c, n = 0, rc = EXIT_USAGE;
+	int c, n = 0, rc = EXIT_USAGE, absolute = 0;
 
 	if (vr_wants_help(argc, argv))
 		return vr_help(usage);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:n:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:n:a", longopts, NULL)) != -1) {
+		if (c == 'a') {
+			absolute = 1;
+			continue;
+		}
 		if (c == 'n') {
 			name = optarg;
 			continue;
@@ -75,8 +80,9 @@ int cmd_merge(int argc, char **argv)
 		rc = vr_fail_err(&err);
 		goto out;
 	}
-	rc = rp_merge(store, reader, in, n, name, &err) ? vr_fail_err(&err)
-							: EXIT_OK;
+	rc = rp_merge(store, reader, in, n, name, absolute, &err)
+		 ? vr_fail_err(&err)
+		 : EXIT_OK;
 	rp_store_close(reader);
 	rp_store_close(store);
 out:

@@ -28,7 +28,8 @@ const struct vr_command vr_commands[] = {
     {"export", cmd_export, "write a trace as native CSV",
      "usage: vmreplay export csv DB --trace NAME [-o FILE]\n"},
     {"merge", cmd_merge, "interleave stored traces into a new one",
-     "usage: vmreplay merge DB --trace A --trace B[@SHIFT] ... --name C\n"},
+     "usage: vmreplay merge DB --trace A --trace B[@SHIFT] ... --name C "
+     "[--absolute]\n"},
     {"traces", cmd_traces, "list the traces in a database",
      "usage: vmreplay traces DB [--format text|csv|json]\n"},
     {"sql", cmd_sql, "run SQL on a database",
