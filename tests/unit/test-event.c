@@ -145,6 +145,7 @@ int main(void)
 	    cmocka_unit_test(integers),
 	    cmocka_unit_test(scaled_times),
 	    cmocka_unit_test(event_get_set),
+	    cmocka_unit_test(sizes_and_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
