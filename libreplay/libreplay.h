@@ -181,10 +181,15 @@ struct rp_packet {
 	int32_t linktype;   /* DLT_* */
 	int32_t ip_version; /* 4, 6, 0 for non-IP */
 	int32_t protocol;   /* IP protocol number */
+	/* The addresses as bytes, network order: addr_len 4 (IPv4) or 16
+	 * (IPv6) of src_ip/dst_ip; or, with addr_len 0, as text in src/dst
+	 * ("" when there are none).  The packet decoders give bytes. */
+	int32_t addr_len;
+	uint8_t src_ip[16], dst_ip[16];
 	char src[48], dst[48];
-	int32_t sport, dport;
-	int64_t frag_id;     /* -1 when not a fragment */
-	int32_t frag_offset; /* bytes */
+	int32_t sport, dport; /* -1 or 0 (both) when there are none */
+	int64_t frag_id;      /* -1 when not a fragment */
+	int32_t frag_offset;  /* bytes */
 	int32_t more_frags;
 	int32_t datagram_len; /* reassembled datagram length, 0 if unknown */
 };

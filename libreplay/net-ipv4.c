@@ -37,8 +37,9 @@ int net_ipv4(struct net *n, struct net_pkt *pk, const uint8_t *p,
 		return net_emit_packet(n, row);
 	}
 	row->protocol = ip.proto;
-	net_addr_str(&ip.src, row->src, sizeof row->src);
-	net_addr_str(&ip.dst, row->dst, sizeof row->dst);
+	row->addr_len = 4;
+	memcpy(row->src_ip, ip.src.a, 4);
+	memcpy(row->dst_ip, ip.dst.a, 4);
 	unsigned hl = (vhl & 15) * 4u;
 	if ((vhl >> 4) != 4 || hl < 20 || tot < hl) {
 		net_warn(n, pk->frame,

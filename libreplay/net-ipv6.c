@@ -32,8 +32,9 @@ int net_ipv6(struct net *n, struct net_pkt *pk, const uint8_t *p,
 		net_warn(n, pk->frame, "bad or truncated IPv6 header");
 		return net_emit_packet(n, row);
 	}
-	net_addr_str(&ip.src, row->src, sizeof row->src);
-	net_addr_str(&ip.dst, row->dst, sizeof row->dst);
+	row->addr_len = 16;
+	memcpy(row->src_ip, ip.src.a, 16);
+	memcpy(row->dst_ip, ip.dst.a, 16);
 	if (plen == 0) {
 		net_warn(n, pk->frame, "IPv6 jumbogram not supported");
 		return net_emit_packet(n, row);

@@ -13,7 +13,9 @@
 #include "internal.h"
 #include "store-schema.h"
 
+#include <arpa/inet.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,6 +253,27 @@ static void bind_opt(sqlite3_stmt *st, int i, const struct rp_event *ev,
 
 /* --------------------------------------------------------- trace writer */
 
+/* A packet row packed as schema/0003 stores it, waiting for its batch. */
+struct packet_row {
+	int64_t ts_ns, frame, info, ports, frag_id;
+	int32_t frame_len, frag_offset, datagram_len;
+	int32_t src, dst; /* packet_addr ids, 0: none */
+};
+
+/* A slot of the per-trace address table (open addressing). */
+struct packet_addr {
+	uint8_t len; /* 4 or 16; 0: free slot */
+	uint8_t a[16];
+	int32_t id;
+};
+
+/* An nfs_op row waiting for its batch; its strings are offsets into
+ * rp_trace_writer.nfs_text, -1 for NULL. */
+struct nfs_row {
+	struct rp_nfs_op op;
+	int64_t proc_name, transport, ops;
+};
+
 struct rp_trace_writer {
 	struct rp_store *s;
 	int64_t trace_id;
@@ -261,6 +284,18 @@ struct rp_trace_writer {
 	sqlite3_stmt *ins_packet, *ins_nfs, *ins_sample, *ins_stat;
 	struct rp_event pending[BATCH];
 	int npending;
+	/* packet and nfs_op rows, BATCH at a time; the trace's packet rows
+	 * are ids pkt_first_id..pkt_next_id - 1 */
+	sqlite3_stmt *ins_packets, *ins_addr, *ins_nfss;
+	int64_t pkt_first_id, pkt_next_id;
+	struct packet_row pkt_pending[BATCH];
+	int npkt;
+	struct packet_addr *addrs;
+	int32_t addr_slots, naddrs;
+	struct nfs_row nfs_pending[BATCH];
+	int nnfs;
+	char *nfs_text;
+	size_t nfs_text_len, nfs_text_cap;
 };
 
 static const char *event_insert_sql(int rows)
@@ -280,11 +315,14 @@ static const char *event_insert_sql(int rows)
 
 static void writer_free(struct rp_trace_writer *w)
 {
-	sqlite3_stmt **sts[] = {&w->ins_batch,	&w->ins_one, &w->ins_extra,
-				&w->ins_packet, &w->ins_nfs, &w->ins_sample,
-				&w->ins_stat};
+	sqlite3_stmt **sts[] = {&w->ins_batch,	&w->ins_one,	 &w->ins_extra,
+				&w->ins_packet, &w->ins_nfs,	 &w->ins_sample,
+				&w->ins_stat,	&w->ins_packets, &w->ins_addr,
+				&w->ins_nfss};
 	for (size_t i = 0; i < RP_ARRAY_SIZE(sts); i++)
 		sqlite3_finalize(*sts[i]);
+	free(w->addrs);
+	free(w->nfs_text);
 	free(w);
 }
 
@@ -482,55 +520,44 @@ int rp_trace_set_stat(struct rp_trace_writer *w, const char *key,
 	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert trace_stat");
 }
 
-int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
-			struct rp_error *err)
+/* Packet and nfs_op rows (schema/0003 for packets) are kept until BATCH of
+ * them fill a multi-row INSERT, like events; rp_trace_finish writes the
+ * rest one by one.  A trace's addresses are numbered as they first appear
+ * and written once to packet_addr. */
+#define PACKET_COLS 10
+#define NFS_COLS    13
+
+/* "HEAD(?,...,?),(?,...)": `rows` rows of `cols` parameters. */
+static const char *multi_insert_sql(char *buf, size_t size, const char *head,
+				    int cols, int rows)
 {
-	sqlite3_stmt *st;
-	if (!w->ins_packet &&
-	    prepare(w->s,
-		    "INSERT INTO packet(trace_id,ts_ns,frame,frame_len,"
-		    "linktype,ip_version,protocol,src,dst,sport,dport,frag_id,"
-		    "frag_offset,more_frags,datagram_len) VALUES "
-		    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		    &w->ins_packet, err))
-		return -1;
-	st = w->ins_packet;
-	sqlite3_bind_int64(st, 1, w->trace_id);
-	sqlite3_bind_int64(st, 2, p->ts_ns);
-	sqlite3_bind_int64(st, 3, p->frame);
-	sqlite3_bind_int(st, 4, p->frame_len);
-	sqlite3_bind_int(st, 5, p->linktype);
-	if (p->ip_version) {
-		sqlite3_bind_int(st, 6, p->ip_version);
-		sqlite3_bind_int(st, 7, p->protocol);
-		bind_text_or_null(st, 8, p->src[0] ? p->src : NULL);
-		bind_text_or_null(st, 9, p->dst[0] ? p->dst : NULL);
-	} else {
-		for (int i = 6; i <= 9; i++)
-			sqlite3_bind_null(st, i);
-	}
-	if (p->sport || p->dport) {
-		sqlite3_bind_int(st, 10, p->sport);
-		sqlite3_bind_int(st, 11, p->dport);
-	} else {
-		sqlite3_bind_null(st, 10);
-		sqlite3_bind_null(st, 11);
-	}
-	if (p->frag_id >= 0) {
-		sqlite3_bind_int64(st, 12, p->frag_id);
-		sqlite3_bind_int(st, 13, p->frag_offset);
-		sqlite3_bind_int(st, 14, p->more_frags);
-	} else {
-		for (int i = 12; i <= 14; i++)
-			sqlite3_bind_null(st, i);
-	}
-	if (p->datagram_len)
-		sqlite3_bind_int(st, 15, p->datagram_len);
-	else
-		sqlite3_bind_null(st, 15);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert packet");
+	size_t o = (size_t)snprintf(buf, size, "%s", head);
+	for (int r = 0; r < rows; r++)
+		for (int c = 0; c < cols && o + 4 < size; c++) {
+			if (c == 0 && r > 0)
+				buf[o++] = ',';
+			buf[o++] = c == 0 ? '(' : ',';
+			buf[o++] = '?';
+			if (c == cols - 1)
+				buf[o++] = ')';
+		}
+	buf[o < size ? o : size - 1] = 0;
+	return buf;
+}
+
+static const char packet_head[] =
+    "INSERT INTO packet_row(ts_ns,frame,frame_len,info,src,dst,ports,"
+    "frag_id,frag_offset,datagram_len) VALUES ";
+static const char nfs_head[] =
+    "INSERT INTO nfs_op(trace_id,xid,version,proc,proc_name,fh_hash,"
+    "\"offset\",count,call_ns,reply_ns,status,transport,ops) VALUES ";
+
+static int prepare_rows(struct rp_trace_writer *w, const char *head, int cols,
+			int rows, sqlite3_stmt **st, struct rp_error *err)
+{
+	char sql[sizeof nfs_head + BATCH * (NFS_COLS * 2 + 2)];
+	return prepare(
+	    w->s, multi_insert_sql(sql, sizeof sql, head, cols, rows), st, err);
 }
 
 static void bind_i64_unless(sqlite3_stmt *st, int i, int64_t v, int64_t none)
@@ -541,34 +568,259 @@ static void bind_i64_unless(sqlite3_stmt *st, int i, int64_t v, int64_t none)
 		sqlite3_bind_int64(st, i, v);
 }
 
+static uint64_t addr_hash(int len, const uint8_t *a)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)len;
+	for (int i = 0; i < len; i++)
+		h = (h ^ a[i]) * 0x100000001b3ull;
+	return h ^ h >> 29;
+}
+
+/* The packet_addr id of an address (len 4 or 16 bytes), numbering and
+ * storing it when new; -1 on error. */
+static int32_t addr_id(struct rp_trace_writer *w, int len, const uint8_t *a,
+		       struct rp_error *err)
+{
+	if (w->naddrs >= w->addr_slots / 2) {
+		int32_t n = w->addr_slots ? w->addr_slots * 2 : 256;
+		struct packet_addr *t = calloc((size_t)n, sizeof *t);
+		if (!t)
+			return rp_error_set(err, "out of memory");
+		for (int32_t i = 0; i < w->addr_slots; i++) {
+			struct packet_addr *e = &w->addrs[i];
+			if (!e->len)
+				continue;
+			uint64_t j =
+			    addr_hash(e->len, e->a) & (uint64_t)(n - 1);
+			while (t[j].len)
+				j = (j + 1) & (uint64_t)(n - 1);
+			t[j] = *e;
+		}
+		free(w->addrs);
+		w->addrs = t;
+		w->addr_slots = n;
+	}
+	uint64_t mask = (uint64_t)w->addr_slots - 1;
+	uint64_t j = addr_hash(len, a) & mask;
+	for (; w->addrs[j].len; j = (j + 1) & mask)
+		if (w->addrs[j].len == len && !memcmp(w->addrs[j].a, a, len))
+			return w->addrs[j].id;
+	char text[INET6_ADDRSTRLEN];
+	if (!inet_ntop(len == 4 ? AF_INET : AF_INET6, a, text, sizeof text))
+		return rp_error_set(err, "packet: bad address");
+	if (!w->ins_addr &&
+	    prepare(w->s,
+		    "INSERT INTO packet_addr(trace_id,id,addr) VALUES (?,?,?)",
+		    &w->ins_addr, err))
+		return -1;
+	struct packet_addr *e = &w->addrs[j];
+	e->len = (uint8_t)len;
+	memcpy(e->a, a, (size_t)len);
+	e->id = ++w->naddrs;
+	sqlite3_bind_int64(w->ins_addr, 1, w->trace_id);
+	sqlite3_bind_int(w->ins_addr, 2, e->id);
+	sqlite3_bind_text(w->ins_addr, 3, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(w->ins_addr);
+	sqlite3_reset(w->ins_addr);
+	if (rc != SQLITE_DONE)
+		return db_error(w->s, err, "insert packet_addr");
+	return e->id;
+}
+
+/* The ids of a packet's addresses, given as bytes or as text. */
+static int packet_addrs(struct rp_trace_writer *w, const struct rp_packet *p,
+			struct packet_row *r, struct rp_error *err)
+{
+	uint8_t src[16], dst[16];
+	int len = p->addr_len;
+	const uint8_t *ps = p->src_ip, *pd = p->dst_ip;
+	r->src = r->dst = 0;
+	if (!p->ip_version)
+		return 0;
+	if (len == 0 && p->src[0] && p->dst[0]) {
+		int v4 = inet_pton(AF_INET, p->src, src) == 1 &&
+			 inet_pton(AF_INET, p->dst, dst) == 1;
+		if (!v4 && (inet_pton(AF_INET6, p->src, src) != 1 ||
+			    inet_pton(AF_INET6, p->dst, dst) != 1))
+			return rp_error_set(err,
+					    "packet %lld: bad address '%s' or "
+					    "'%s'",
+					    (long long)p->frame, p->src,
+					    p->dst);
+		len = v4 ? 4 : 16;
+		ps = src;
+		pd = dst;
+	}
+	if (len == 0)
+		return 0;
+	if (len != 4 && len != 16)
+		return rp_error_set(err, "packet %lld: address length %d",
+				    (long long)p->frame, len);
+	if ((r->src = addr_id(w, len, ps, err)) < 0 ||
+	    (r->dst = addr_id(w, len, pd, err)) < 0)
+		return -1;
+	return 0;
+}
+
+static void bind_packet(sqlite3_stmt *st, int base, const struct packet_row *r)
+{
+	sqlite3_bind_int64(st, base + 1, r->ts_ns);
+	sqlite3_bind_int64(st, base + 2, r->frame);
+	sqlite3_bind_int(st, base + 3, r->frame_len);
+	sqlite3_bind_int64(st, base + 4, r->info);
+	bind_i64_unless(st, base + 5, r->src, 0);
+	bind_i64_unless(st, base + 6, r->dst, 0);
+	bind_i64_unless(st, base + 7, r->ports, -1);
+	bind_i64_unless(st, base + 8, r->frag_id, -1);
+	if (r->frag_id >= 0)
+		sqlite3_bind_int(st, base + 9, r->frag_offset);
+	else
+		sqlite3_bind_null(st, base + 9);
+	bind_i64_unless(st, base + 10, r->datagram_len, 0);
+}
+
+static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
+{
+	int full = w->npkt == BATCH;
+	sqlite3_stmt **st = full ? &w->ins_packets : &w->ins_packet;
+	if (!w->npkt)
+		return 0;
+	if (!*st && prepare_rows(w, packet_head, PACKET_COLS, full ? BATCH : 1,
+				 st, err))
+		return -1;
+	for (int i = 0; i < w->npkt; i++) {
+		bind_packet(*st, full ? i * PACKET_COLS : 0,
+			    &w->pkt_pending[i]);
+		if (!full || i == BATCH - 1) {
+			int rc = sqlite3_step(*st);
+			sqlite3_reset(*st);
+			if (rc != SQLITE_DONE)
+				return db_error(w->s, err, "insert packet");
+		}
+	}
+	/* rowids come as max + 1: the trace's rows stay one range */
+	w->pkt_next_id += w->npkt;
+	if (sqlite3_last_insert_rowid(w->s->db) != w->pkt_next_id - 1)
+		return rp_error_set(err, "%s: packet rows are not contiguous",
+				    w->s->path);
+	w->npkt = 0;
+	return 0;
+}
+
+int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
+			struct rp_error *err)
+{
+	struct packet_row *r = &w->pkt_pending[w->npkt];
+	if (!w->pkt_first_id)
+		w->pkt_first_id = w->pkt_next_id =
+		    query_i64(w->s, "SELECT max(id) FROM packet_row", 0) + 1;
+	if (packet_addrs(w, p, r, err) < 0)
+		return -1;
+	r->ts_ns = p->ts_ns;
+	r->frame = p->frame;
+	r->frame_len = p->frame_len;
+	r->info = (int64_t)p->linktype << 12;
+	if (p->ip_version)
+		r->info |= (int64_t)(p->protocol & 255) << 4 |
+			   (p->frag_id >= 0 && p->more_frags) << 3 |
+			   (p->ip_version & 7);
+	r->ports = -1;
+	if (p->sport > 0 || p->dport > 0)
+		r->ports =
+		    (int64_t)(p->sport & 0xffff) << 16 | (p->dport & 0xffff);
+	r->frag_id = p->frag_id;
+	r->frag_offset = p->frag_offset;
+	r->datagram_len = p->datagram_len;
+	if (++w->npkt == BATCH)
+		return flush_packets(w, err);
+	return 0;
+}
+
+/* Copies a string of an nfs_op row to the writer's text buffer. */
+static int64_t nfs_text(struct rp_trace_writer *w, const char *v)
+{
+	if (!v)
+		return -1;
+	size_t n = strlen(v) + 1;
+	if (w->nfs_text_len + n > w->nfs_text_cap) {
+		size_t c = w->nfs_text_cap ? w->nfs_text_cap : 4096;
+		while (c < w->nfs_text_len + n)
+			c *= 2;
+		char *x = realloc(w->nfs_text, c);
+		if (!x)
+			return -2;
+		w->nfs_text = x;
+		w->nfs_text_cap = c;
+	}
+	memcpy(w->nfs_text + w->nfs_text_len, v, n);
+	w->nfs_text_len += n;
+	return (int64_t)(w->nfs_text_len - n);
+}
+
+static void bind_nfs_text(struct rp_trace_writer *w, sqlite3_stmt *st, int i,
+			  int64_t off)
+{
+	if (off < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, w->nfs_text + off, -1, SQLITE_STATIC);
+}
+
+static void bind_nfs(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
+		     const struct nfs_row *r)
+{
+	const struct rp_nfs_op *op = &r->op;
+	sqlite3_bind_int64(st, base + 1, w->trace_id);
+	sqlite3_bind_int64(st, base + 2, op->xid);
+	sqlite3_bind_int(st, base + 3, op->version);
+	sqlite3_bind_int(st, base + 4, op->proc);
+	bind_nfs_text(w, st, base + 5, r->proc_name);
+	bind_i64_unless(st, base + 6, op->fh_hash, 0);
+	bind_i64_unless(st, base + 7, op->offset, -1);
+	bind_i64_unless(st, base + 8, op->count, -1);
+	bind_i64_unless(st, base + 9, op->call_ns, -1);
+	bind_i64_unless(st, base + 10, op->reply_ns, -1);
+	bind_i64_unless(st, base + 11, op->status, -1);
+	bind_nfs_text(w, st, base + 12, r->transport);
+	bind_nfs_text(w, st, base + 13, r->ops);
+}
+
+static int flush_nfs(struct rp_trace_writer *w, struct rp_error *err)
+{
+	int full = w->nnfs == BATCH;
+	sqlite3_stmt **st = full ? &w->ins_nfss : &w->ins_nfs;
+	if (!w->nnfs)
+		return 0;
+	if (!*st &&
+	    prepare_rows(w, nfs_head, NFS_COLS, full ? BATCH : 1, st, err))
+		return -1;
+	for (int i = 0; i < w->nnfs; i++) {
+		bind_nfs(w, *st, full ? i * NFS_COLS : 0, &w->nfs_pending[i]);
+		if (!full || i == BATCH - 1) {
+			int rc = sqlite3_step(*st);
+			sqlite3_reset(*st);
+			if (rc != SQLITE_DONE)
+				return db_error(w->s, err, "insert nfs_op");
+		}
+	}
+	w->nnfs = 0;
+	w->nfs_text_len = 0;
+	return 0;
+}
+
 int rp_trace_add_nfs_op(struct rp_trace_writer *w, const struct rp_nfs_op *op,
 			struct rp_error *err)
 {
-	sqlite3_stmt *st;
-	if (!w->ins_nfs &&
-	    prepare(w->s,
-		    "INSERT INTO nfs_op(trace_id,xid,version,proc,proc_name,"
-		    "fh_hash,\"offset\",count,call_ns,reply_ns,status,"
-		    "transport,ops) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		    &w->ins_nfs, err))
-		return -1;
-	st = w->ins_nfs;
-	sqlite3_bind_int64(st, 1, w->trace_id);
-	sqlite3_bind_int64(st, 2, op->xid);
-	sqlite3_bind_int(st, 3, op->version);
-	sqlite3_bind_int(st, 4, op->proc);
-	bind_text_or_null(st, 5, op->proc_name);
-	bind_i64_unless(st, 6, op->fh_hash, 0);
-	bind_i64_unless(st, 7, op->offset, -1);
-	bind_i64_unless(st, 8, op->count, -1);
-	bind_i64_unless(st, 9, op->call_ns, -1);
-	bind_i64_unless(st, 10, op->reply_ns, -1);
-	bind_i64_unless(st, 11, op->status, -1);
-	bind_text_or_null(st, 12, op->transport);
-	bind_text_or_null(st, 13, op->ops);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert nfs_op");
+	struct nfs_row *r = &w->nfs_pending[w->nnfs];
+	r->op = *op;
+	r->proc_name = nfs_text(w, op->proc_name);
+	r->transport = nfs_text(w, op->transport);
+	r->ops = nfs_text(w, op->ops);
+	if (r->proc_name < -1 || r->transport < -1 || r->ops < -1)
+		return rp_error_set(err, "out of memory");
+	if (++w->nnfs == BATCH)
+		return flush_nfs(w, err);
+	return 0;
 }
 
 int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *sm,
@@ -596,7 +848,6 @@ int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *sm,
 
 /* Secondary indexes, built after the bulk load (design.md §6). */
 static const char index_sql[] =
-    "CREATE INDEX IF NOT EXISTS packet_trace ON packet(trace_id, ts_ns);"
     "CREATE INDEX IF NOT EXISTS nfs_op_trace ON nfs_op(trace_id, xid);"
     "CREATE INDEX IF NOT EXISTS sample_trace ON sample(trace_id, source, "
     "name, ts_ns);";
@@ -606,8 +857,22 @@ int rp_trace_finish(struct rp_trace_writer *w, struct rp_error *err)
 	struct rp_store *s = w->s;
 	sqlite3_stmt *st = NULL;
 
-	if (flush_pending(w, err))
+	if (flush_pending(w, err) || flush_packets(w, err) || flush_nfs(w, err))
 		goto fail;
+	if (w->pkt_next_id > w->pkt_first_id) {
+		if (prepare(s, "INSERT INTO packet_range VALUES (?,?,?)", &st,
+			    err))
+			goto fail;
+		sqlite3_bind_int64(st, 1, w->trace_id);
+		sqlite3_bind_int64(st, 2, w->pkt_first_id);
+		sqlite3_bind_int64(st, 3, w->pkt_next_id - 1);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_error(s, err, "insert packet_range");
+			goto fail;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
 	if (prepare(s,
 		    "UPDATE trace SET t0_ns=?, first_event=?, last_event=?, "
 		    "events=?, first_ns=?, last_ns=? WHERE id=?",

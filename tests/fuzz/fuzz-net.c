@@ -23,6 +23,9 @@ static int on_packet(void *arg, const struct rp_packet *p)
 	(void)arg;
 	if (p->frame <= 0 || strnlen(p->src, sizeof p->src) == sizeof p->src)
 		abort();
+	/* addresses as bytes, of the IP version's length */
+	if (p->addr_len != 0 && p->addr_len != (p->ip_version == 4 ? 4 : 16))
+		abort();
 	return 0;
 }
 

@@ -92,8 +92,11 @@ static void newer_schema_refused(void **state)
 	assert_int_equal(rp_store_open(f->path, RP_STORE_READONLY, &s, &err),
 			 -1);
 	/* reopen for teardown */
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+		 rp_store_schema_version());
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
 	sqlite3_close(db);
 	assert_int_equal(rp_store_open(f->path, 0, &f->store, &err), 0);
 }
@@ -346,6 +349,120 @@ static void side_tables_and_runs(void **state)
 	assert_int_equal(count(f->store, "SELECT count(*) FROM run"), 1);
 }
 
+static int text_cb(int n, const char *const *names, const char *const *v,
+		   void *arg)
+{
+	(void)n;
+	(void)names;
+	snprintf(arg, 64, "%s", v[0] ? v[0] : "NULL");
+	return 0;
+}
+
+/* The first column of the first row of `sql` as text ("NULL" for NULL). */
+static const char *text(struct rp_store *s, const char *sql)
+{
+	static char buf[64];
+	struct rp_error err;
+	snprintf(buf, sizeof buf, "none");
+	assert_int_equal(rp_store_query(s, sql, 0, text_cb, buf, &err), 0);
+	return buf;
+}
+
+/* Packet rows (schema/0003): batched, addresses interned per trace and
+ * shown as text by the `packet` view, a trace's rows one id range. */
+static void packet_rows_packed(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_writer *w;
+	struct rp_error err;
+	const uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	const uint8_t b6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+
+	for (int t = 0; t < 2; t++) {
+		struct rp_trace_meta meta = {.name = t ? "b" : "a",
+					     .source = "pcap"};
+		assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+		/* 150 rows: two full batches and 22 one by one */
+		for (int i = 0; i < 150; i++) {
+			struct rp_packet p = {.ts_ns = 1000 + i,
+					      .frame = i + 1,
+					      .frame_len = 60 + i,
+					      .linktype = 276,
+					      .frag_id = -1};
+			if (i % 3) {
+				p.ip_version = 6;
+				p.protocol = i % 3 == 1 ? 17 : 132;
+				p.addr_len = 16;
+				memcpy(p.src_ip, i & 1 ? a6 : b6, 16);
+				memcpy(p.dst_ip, i & 1 ? b6 : a6, 16);
+				p.sport = i % 3 == 1 ? 65535 : -1;
+				p.dport = i % 3 == 1 ? 2049 : -1;
+			}
+			if (i == 7) {
+				p.frag_id = 0xfedcba98;
+				p.frag_offset = 65528;
+				p.more_frags = 1;
+				p.datagram_len = 70000;
+			}
+			assert_int_equal(rp_trace_add_packet(w, &p, &err), 0);
+		}
+		assert_int_equal(rp_trace_finish(w, &err), 0);
+	}
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet"), 300);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet p JOIN "
+					 "trace t ON t.id = p.trace_id "
+					 "WHERE t.name = 'b' AND frame = 150"),
+			 1);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet_addr"),
+			 4);
+	assert_string_equal(text(f->store, "SELECT src || ' ' || dst || ' ' || "
+					   "sport || ' ' || dport || ' ' || "
+					   "protocol || ' ' || linktype FROM "
+					   "packet WHERE frame = 2"),
+			    "2001:db8::1 2001:db8::2 65535 2049 17 276");
+	/* not IP: no version, protocol, addresses or ports */
+	assert_string_equal(
+	    text(f->store, "SELECT coalesce(ip_version, protocol, src, dst, "
+			   "sport, dport, frag_id, more_frags, datagram_len) "
+			   "FROM packet WHERE frame = 1"),
+	    "NULL");
+	/* IP without ports (SCTP) */
+	assert_string_equal(text(f->store, "SELECT protocol || ' ' || "
+					   "coalesce(sport, dport, 'none') "
+					   "FROM packet WHERE frame = 3"),
+			    "132 none");
+	assert_string_equal(
+	    text(f->store, "SELECT frag_id || ' ' || frag_offset || ' ' || "
+			   "more_frags || ' ' || datagram_len FROM packet "
+			   "WHERE frame = 8 AND trace_id = 2"),
+	    "4275878552 65528 1 70000");
+	/* text addresses are accepted too; a bad one is an error */
+	struct rp_trace_meta meta = {.name = "c", .source = "pcap"};
+	struct rp_packet p = {.ts_ns = 1,
+			      .frame = 1,
+			      .linktype = 1,
+			      .ip_version = 4,
+			      .protocol = 6,
+			      .src = "10.0.0.1",
+			      .dst = "10.0.0.2",
+			      .frag_id = -1};
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_add_packet(w, &p, &err), 0);
+	snprintf(p.dst, sizeof p.dst, "10.0.0.x");
+	assert_int_equal(rp_trace_add_packet(w, &p, &err), -1);
+	rp_trace_abort(w);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet"), 300);
+	/* deleting a trace deletes its packet rows and addresses */
+	assert_int_equal(rp_store_query(f->store,
+					"DELETE FROM trace WHERE name = 'a'", 1,
+					NULL, NULL, &err),
+			 0);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet_row"),
+			 150);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet_addr"),
+			 2);
+}
+
 static void readonly_sql(void **state)
 {
 	struct fixture *f = *state;
@@ -382,6 +499,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(second_trace_gets_own_range, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(side_tables_and_runs, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(packet_rows_packed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(readonly_sql, setup, teardown),
 	};
