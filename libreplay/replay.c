@@ -184,44 +184,35 @@ static int series_row(struct series *s, int64_t t)
 	return series_push(s, -1, 0);
 }
 
-static void drain_stalls(struct instance *in);
-
 static void take_sample(struct engine *e, struct instance *in, int64_t t)
 {
 	vm98_advance(in->m, t);
-	drain_stalls(in);
 	if (series_row(&in->series, t - e->t0) ||
 	    vm98_sample(in->m, sample_cb, &in->series))
 		in->failed_oom = 1;
 }
 
-/* Moves the allocations that waited or failed, as the model queued them
- * (vm98_next_stall), to the run's stalls.  The order and GFP class are
- * the model's, of the block asked for (order 2 for a 9000-byte kmalloc). */
-static void drain_stalls(struct instance *in)
+/* A failed allocation: the order and GFP class are the model's, of the
+ * block that could not be had (order 2 for a 9000-byte kmalloc). */
+static void record_stall(struct instance *in, const struct rp_event *ev,
+			 int result)
 {
-	struct vm98_stall vs;
-	while (vm98_next_stall(in->m, &vs)) {
-		if (in->nstalls == MAX_STALLS) {
-			in->stalls_dropped++;
-			continue;
-		}
-		if (grow((void **)&in->stalls, &in->cap_stalls, in->nstalls + 1,
-			 sizeof *in->stalls)) {
-			in->failed_oom = 1;
-			return;
-		}
-		struct rp_stall *s = &in->stalls[in->nstalls++];
-		memset(s, 0, sizeof *s);
-		s->t_ns = vs.t_ns;
-		s->task = vs.task;
-		s->order = vs.order;
-		s->gfp = vs.gfp;
-		s->latency_ns = vs.latency_ns;
-		s->pages_freed = vs.pages_freed;
-		s->outcome = vs.failed ? "failed" : "ok";
-		s->path = vs.path;
+	if (in->nstalls == MAX_STALLS) {
+		in->stalls_dropped++;
+		return;
 	}
+	if (grow((void **)&in->stalls, &in->cap_stalls, in->nstalls + 1,
+		 sizeof *in->stalls)) {
+		in->failed_oom = 1;
+		return;
+	}
+	struct rp_stall *s = &in->stalls[in->nstalls++];
+	memset(s, 0, sizeof *s);
+	vm98_last_failure(in->m, &s->order, &s->gfp);
+	s->t_ns = ev->ts_ns;
+	s->task = ev->present & RP_HAS(RP_COL_TASK) ? ev->task : -1;
+	s->outcome = "failed";
+	s->path = result == VM98_DROPPED ? "net_rx-drop" : "failed";
 }
 
 static void apply_batch(struct engine *e, struct instance *in,
@@ -236,8 +227,9 @@ static void apply_batch(struct engine *e, struct instance *in,
 		}
 		int r = vm98_apply(in->m, ev);
 		in->applied++;
-		drain_stalls(in);
-		if (r == VM98_IGNORED)
+		if (r == VM98_FAILED || r == VM98_DROPPED)
+			record_stall(in, ev, r);
+		else if (r == VM98_IGNORED)
 			in->ignored++;
 		else if (r == VM98_UNKNOWN)
 			in->unknown++;
@@ -655,8 +647,6 @@ static void final_samples(struct engine *e, int64_t end)
 		struct instance *in = &e->inst[i];
 		if (in->failure[0])
 			continue;
-		vm98_flush(in->m); /* the events of delayed tasks */
-		drain_stalls(in);
 		while (in->next_sample <= end) {
 			take_sample(e, in, in->next_sample);
 			in->next_sample += e->sample_ns;
