@@ -62,6 +62,7 @@ int net_ipv4(struct net *n, struct net_pkt *pk, const uint8_t *p,
 	ip.data = pay;
 	ip.caplen = paycap;
 	ip.len = paylen;
+	ip.hdr_len = hl;
 	ip.nfrags = 1;
 	if (more || off) {
 		row->frag_id = id;

@@ -338,6 +338,7 @@ int net_deliver(struct net *n, struct net_pkt *pk, struct rp_packet *row,
 	d.src = ip->src;
 	d.dst = ip->dst;
 	d.len = ip->len;
+	d.hdr_len = ip->hdr_len;
 	d.nfrags = ip->nfrags;
 	d.proto = ip->proto;
 	if (n->sink.datagram && n->sink.datagram(n->sink.arg, &d) < 0) {

@@ -60,6 +60,7 @@ struct net_datagram {
 	int64_t frame; /* the frame that completed it */
 	struct net_addr src, dst;
 	uint32_t len;	 /* IP payload length (UDP: udp.length) */
+	uint32_t hdr_len; /* IP header length: len + hdr_len is the datagram */
 	uint32_t nfrags; /* 1 when not fragmented */
 	uint8_t proto;	 /* IP protocol */
 };
@@ -175,6 +176,7 @@ struct net_ip {
 	const uint8_t *data; /* the captured prefix of the payload */
 	uint32_t caplen;     /* bytes of it captured */
 	uint32_t len;	     /* payload length per the headers */
+	uint32_t hdr_len;    /* IP header bytes before the payload */
 	uint32_t nfrags;
 };
 

@@ -111,7 +111,7 @@ static int on_datagram(void *arg, const struct net_datagram *d)
 	e->ts = d->ts_ns;
 	e->kind = RP_NET_RX;
 	e->a = d->frame;
-	e->b = d->len;
+	e->b = d->len + d->hdr_len; /* the whole IP datagram, as ip_glue */
 	e->c = d->nfrags;
 	e->flags = d->proto == 17  ? 0
 		   : d->proto == 6 ? RP_FLAG_TCP

@@ -2,7 +2,7 @@
 # pcap-corpus.sh — every capture in the shared corpus pcap/ imports, and what
 # is stored agrees with tshark: frames, IP fragments, NFS calls per version
 # and procedure, NFS replies.  Plus the known facts of the ip-frag capture
-# (corpus/SOURCES.md): 182 WRITE datagrams of 8320 bytes in 6 fragments
+# (corpus/SOURCES.md): 182 WRITE datagrams of 8340 bytes (UDP 8320 + IP header) in 6 fragments
 # despite duplicate fragments, 190 reassembled datagrams.
 . "$top_srcdir/tests/cli/lib.sh"
 files=$(ls "$SHARED"/corpus/pcap/*.pcap "$SHARED"/corpus/pcap/*.pcapng 2>/dev/null)
@@ -64,7 +64,7 @@ done
 # ip-frag: the facts of SOURCES.md
 F="$SHARED/corpus/pcap/nfsv3-udp-ipfrag_pcapplusplus-ip-frag.pcap"
 expect_status 0 "ip-frag: import as the server" "$VMREPLAY" import pcap "$F" -o srv.db --name srv --host 10.118.213.211
-n=$("$VMREPLAY" sql srv.db "SELECT count(*) FROM net_rx WHERE bytes = 8320 AND fragments = 6 AND flags = 0" --csv | tail -1)
+n=$("$VMREPLAY" sql srv.db "SELECT count(*) FROM net_rx WHERE bytes = 8340 AND fragments = 6 AND flags = 0" --csv | tail -1)
 [ "$n" = 182 ]
 ok $? "ip-frag: $n WRITE datagrams of 8320 bytes in 6 fragments (182)"
 n=$("$VMREPLAY" sql srv.db "SELECT value FROM trace_stat WHERE key = 'reassembled_datagrams'" --csv | tail -1)

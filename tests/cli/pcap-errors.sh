@@ -45,9 +45,9 @@ expect_status 1 "a file cut inside its header fails" "$VMREPLAY" import pcap tin
 if command -v python3 >/dev/null 2>&1; then
 	python3 "$CONV" "$F" snap.pcap 1 --snaplen 200
 	expect_status 0 "snaplen-cut capture imports" "$VMREPLAY" import pcap snap.pcap -o lab.db --name snap --host 10.118.213.211
-	n=$(q lab.db "SELECT count(*) FROM net_rx WHERE trace='snap' AND bytes=8320 AND fragments=6")
+	n=$(q lab.db "SELECT count(*) FROM net_rx WHERE trace='snap' AND bytes=8340 AND fragments=6")
 	[ "$n" = 182 ]
-	ok $? "snaplen 200: still 182 WRITE datagrams of 8320 bytes ($n)"
+	ok $? "snaplen 200: still 182 WRITE datagrams of 8340 bytes ($n)"
 	n=$(q lab.db "SELECT count(*) FROM nfs_op WHERE proc=7 AND count=8192 AND trace_id=(SELECT id FROM trace WHERE name='snap')")
 	[ "$n" -ge 182 ]
 	ok $? "snaplen 200: WRITE calls decoded from the first fragment ($n)"

@@ -2,7 +2,7 @@
 # pcap-live.sh — live recording end to end: traces/capture-nfs.sh records an
 # NFS workload between two network namespaces with `vmreplay record pcap`;
 # the stored counts must match the workload (N UDP READs of 8192 bytes = N
-# datagrams of 8328 bytes in 6 fragments each) and tshark's reading of
+# datagrams of 8348 bytes in 6 fragments each) and tshark's reading of
 # tcpdump's copy of the same traffic.  Skipped unless root with nfs-ganesha,
 # rpcbind and libnfs installed (scripts/install-deps.sh).
 . "$top_srcdir/tests/cli/lib.sh"
@@ -24,7 +24,7 @@ VMREPLAY=$VMREPLAY bash "$top_srcdir/traces/capture-nfs.sh" -r $N -w $M -t 128 "
 rc=$?
 [ $rc = 0 ] || sed 's/^/# /' err.txt | tail -15
 ok $rc "capture-nfs.sh records $N UDP READs and $M UDP WRITEs"
-n=$(q "SELECT count(*) FROM net_rx WHERE bytes = 8328 AND fragments = 6 AND flags = 0")
+n=$(q "SELECT count(*) FROM net_rx WHERE bytes = 8348 AND fragments = 6 AND flags = 0")
 [ "$n" = $N ]
 ok $? "$n READ replies stored as datagrams of 8328 bytes in 6 fragments ($N)"
 n=$(q "SELECT count(*) FROM nfs_op WHERE proc = 6 AND transport = 'udp' AND count = 8192 AND status = 0")
