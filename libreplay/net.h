@@ -59,10 +59,10 @@ struct net_datagram {
 	int64_t ts_ns;
 	int64_t frame; /* the frame that completed it */
 	struct net_addr src, dst;
-	uint32_t len;	 /* IP payload length (UDP: udp.length) */
+	uint32_t len;	  /* IP payload length (UDP: udp.length) */
 	uint32_t hdr_len; /* IP header length: len + hdr_len is the datagram */
-	uint32_t nfrags; /* 1 when not fragmented */
-	uint8_t proto;	 /* IP protocol */
+	uint32_t nfrags;  /* 1 when not fragmented */
+	uint8_t proto;	  /* IP protocol */
 };
 
 /* An NFS operation: call and reply matched by xid. */

@@ -164,8 +164,8 @@ int rp_record_proc(struct rp_store *store, const struct rp_trace_meta *meta,
 		}
 		out.rounds++;
 		int64_t wall = ts + rt_off; /* samples carry wall-clock time */
-		if (sample_file(&sp, "buddyinfo", RP_PROC_BUDDYINFO, wall, err) <
-			0 ||
+		if (sample_file(&sp, "buddyinfo", RP_PROC_BUDDYINFO, wall,
+				err) < 0 ||
 		    sample_file(&sp, "vmstat", RP_PROC_VMSTAT, wall, err) < 0 ||
 		    sample_file(&sp, "meminfo", RP_PROC_MEMINFO, wall, err) < 0)
 			goto out;
