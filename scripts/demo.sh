@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh — the main job on the traces shipped in traces/: the kernel
 # allocations of a real compile (traces/cc-kmem.csv, recorded with
-# `vmreplay record ftrace`) followed by the datagrams an NFS server received
+# `vmreplay record ftrace`: page-cache fills, slab and page allocations)
+# followed by the datagrams an NFS server received
 # in a real capture (traces/nfs-ipfrag-netrx.csv: 182 WRITEs of 8 KB in six
 # IP fragments), merged into one trace and replayed through six 1998 kernels
 # at four memory sizes; prints the comparison.  Database: demo.db, or $1.
