@@ -5,6 +5,15 @@
  *   bench/bench-replay store N DB      N generated events stored in DB, then
  *                                      replayed from DB through 12 instances
  *                                      (4 kernels x 8M, 32M, 64M)
+ *   bench/bench-replay mixed N DB      N generated mixed events (gen.h
+ *                                      gen_next_mixed: allocator, network,
+ *                                      files, blocks, anonymous memory)
+ *                                      stored in DB, then replayed from DB
+ *                                      through all 14 kernels at 32 MB with
+ *                                      reclaim, in one pass
+ *   bench/bench-replay mixed-memory N KERNEL [MB]
+ *                                      N mixed events from memory through
+ *                                      one instance (profiling)
  *
  * Prints events/s, instance-events/s and the process's peak RSS.  Run each
  * mode in its own process (bench/run-replay.sh does) so that peak RSS is
@@ -12,6 +21,7 @@
 #include "gen.h"
 #include "vm98/vm98.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +73,7 @@ static int from_memory(long long n)
 	return 0;
 }
 
-static int store_trace(const char *db, long long n)
+static int store_trace(const char *db, long long n, bool mixed)
 {
 	struct rp_store *s;
 	struct rp_error err;
@@ -78,8 +88,12 @@ static int store_trace(const char *db, long long n)
 	gen_init(g, 0);
 	for (long long i = 0; i < n; i += 1024) {
 		int k = n - i < 1024 ? (int)(n - i) : 1024;
-		for (int j = 0; j < k; j++)
-			gen_next(g, &buf[j]);
+		for (int j = 0; j < k; j++) {
+			if (mixed)
+				gen_next_mixed(g, &buf[j]);
+			else
+				gen_next(g, &buf[j]);
+		}
 		if (rp_trace_append(w, buf, (size_t)k, &err))
 			return -1;
 	}
@@ -100,7 +114,7 @@ static int from_store(long long n, const char *db)
 	    .mems = "8M,32M,64M",
 	    .sample_ns = 1000000000, /* one sample a second */
 	};
-	if (store_trace(db, n)) {
+	if (store_trace(db, n, false)) {
 		fprintf(stderr, "cannot store the trace\n");
 		return 1;
 	}
@@ -124,12 +138,114 @@ static int from_store(long long n, const char *db)
 	return 0;
 }
 
+static int mixed_from_store(long long n, const char *db)
+{
+	struct rp_store *s;
+	struct rp_error err = {{0}};
+	struct rp_replay_result res;
+	char kernels[512] = "";
+	for (int i = 0; i < vm98_kernel_count(); i++) {
+		if (i)
+			strcat(kernels, ",");
+		strcat(kernels, vm98_kernel_name(vm98_kernel_at(i)));
+	}
+	struct rp_replay_options opt = {
+	    .trace = "bench",
+	    .kernels = kernels,
+	    .mems = "32M",
+	    .sample_ns = 1000000000, /* one sample a second */
+	};
+	double t0 = now();
+	if (store_trace(db, n, true)) {
+		fprintf(stderr, "cannot store the trace\n");
+		return 1;
+	}
+	double stored = now() - t0;
+	if (rp_store_open(db, 0, &s, &err))
+		return 1;
+	t0 = now();
+	if (rp_replay(s, &opt, &res, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	double total = now() - t0;
+	rp_store_close(s);
+	printf("mixed   events %lld  %d instances (14 kernels x 32M)  store "
+	       "%.2f s  pass %.2f s  %.2f M trace events/s  %.2f M "
+	       "instance-events/s  (with storing results %.2f s)  peak RSS "
+	       "%.0f MB\n",
+	       n, res.nruns, stored, res.seconds,
+	       (double)res.events_replayed / res.seconds / 1e6,
+	       (double)res.events_replayed * res.nruns / res.seconds / 1e6,
+	       total, peak_rss_mb());
+	unlink(db);
+	return 0;
+}
+
+static int print_metric(const char *name, double v, void *arg)
+{
+	(void)arg;
+	static const char *const want[] = {
+	    "stall.count",	 "stall.p99_ns",       "kswapd.wakeups",
+	    "kswapd.cpu_ns",	 "pages.scanned",      "swap.out",
+	    "swap.in",		 "pagecache.hit_rate", "buffer.hit_rate.meta",
+	    "atomic_fail.o2",	 "events.deferred",    "events.forced",
+	    "task.delay_max_ns", "duration_ns"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strcmp(name, want[i]))
+			printf("  %s=%.6g", name, v);
+	return 0;
+}
+
+static int mixed_from_memory(long long n, const char *kernel, int mb)
+{
+	struct rp_event *evs = malloc((size_t)n * sizeof *evs);
+	struct gen *g = malloc(sizeof *g);
+	char err[200];
+	if (!evs || !g)
+		return 1;
+	gen_init(g, 0);
+	for (long long i = 0; i < n; i++)
+		gen_next_mixed(g, &evs[i]);
+	const struct vm98_kernel *k = vm98_kernel_find(kernel);
+	struct vm98 *m =
+	    k ? vm98_new(k, (uint64_t)mb << 20, NULL, 0, err, sizeof err)
+	      : NULL;
+	if (!m) {
+		fprintf(stderr, "%s\n", k ? err : "no such kernel");
+		return 1;
+	}
+	struct vm98_stall st;
+	double t0 = now();
+	for (long long i = 0; i < n; i++) {
+		vm98_apply(m, &evs[i]);
+		while (vm98_next_stall(m, &st))
+			;
+	}
+	vm98_flush(m);
+	double s = now() - t0;
+	printf("mixed-memory %s %d MB  events %lld  %.2f s  %.2f M events/s",
+	       kernel, mb, n, s, (double)n / s / 1e6);
+	vm98_metrics(m, print_metric, NULL);
+	printf("\n");
+	vm98_free(m);
+	free(evs);
+	free(g);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "mixed"))
+		return mixed_from_store(atoll(argv[2]), argv[3]);
+	if (argc >= 4 && !strcmp(argv[1], "mixed-memory"))
+		return mixed_from_memory(atoll(argv[2]), argv[3],
+					 argc > 4 ? atoi(argv[4]) : 32);
 	if (argc >= 3 && !strcmp(argv[1], "memory"))
 		return from_memory(atoll(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "store"))
 		return from_store(atoll(argv[2]), argv[3]);
-	fprintf(stderr, "usage: bench-replay memory N | store N DB\n");
+	fprintf(stderr, "usage: bench-replay memory N | store N DB | mixed N "
+			"DB | mixed-memory N KERNEL [MB]\n");
 	return 2;
 }

@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define GEN_LIVE 4096 /* live objects per kind */
+#define GEN_LIVE  4096 /* live objects per kind */
+#define GEN_TASKS 8    /* mixed mode: tasks 100..107 */
 
 struct gen {
 	uint64_t rng;
@@ -97,6 +98,76 @@ static inline void gen_next(struct gen *g, struct rp_event *ev)
 			rp_event_set(ev, RP_COL_COUNT, 1);
 		}
 		rp_event_set(ev, RP_COL_FLAGS, 0);
+	}
+}
+
+/* Mixed mode (reclaim benchmark): besides page_alloc/page_free,
+ * kmalloc/kfree and net_rx (gen_next), file reads (8 files of 16 MB, 255
+ * in 256 reads in their first 128 KB; 1–8 pages), file writes (4 files of
+ * 256 KB, one page, data through the buffer cache), metadata and data
+ * blocks (500 KB, 255 in 256 in the first 50 KB), anonymous touches (8
+ * tasks of up to 128 KB, 255 in 256 in the first 32 KB, three in four
+ * writes) and, rarely, a task exit.  The allocator events hold some
+ * 18 MB; on a 32 MB machine the hot set fits and the cold file pages
+ * (128 MB, read at some 40 pages a second) do not: once they have filled
+ * memory (after a minute or two of trace) it reclaims page cache
+ * steadily.  Events are
+ * some 100 µs apart (a busy 1998 machine: the model's disk does about 100
+ * random reads a second; much denser traces leave the closed-loop tasks
+ * ever further behind).  Proportions: 36 % allocator events, 9 % net_rx,
+ * 22 % file_read, 1 % file_write, 12 % blk_*, 20 % anon_touch. */
+static inline void gen_next_mixed(struct gen *g, struct rp_event *ev)
+{
+	uint64_t r = gen_rand(g);
+	unsigned pick = (unsigned)(r % 100);
+	if (pick < 45) {
+		gen_next(g, ev); /* page/kmalloc (4/5) or net_rx (1/5) */
+		g->ts += (int64_t)(r % 180000);
+		rp_event_set(ev, RP_COL_TS, g->ts);
+		return;
+	}
+	uint64_t r2 = gen_rand(g);
+	int64_t task = 100 + (int64_t)((r >> 40) % GEN_TASKS);
+	memset(ev, 0, sizeof *ev);
+	g->ts += 1000 + (int64_t)(r2 % 200000); /* 100 µs apart on average */
+	rp_event_set(ev, RP_COL_TS, g->ts);
+	rp_event_set(ev, RP_COL_TASK, task);
+	/* skewed offsets: 255 in 256 accesses go to a small hot set (the
+	 * cold ones must stay within what a 1998 disk can read) */
+	uint64_t hot = (r2 >> 20) % 256 != 0;
+	if (pick < 67 || (pick >= 68 && pick < 80)) {
+		int64_t file = (int64_t)((r2 >> 8) % 8);
+		int64_t off = (int64_t)((r2 >> 24) % (hot ? 32 : 4096));
+		if (pick < 67) {
+			rp_event_set(ev, RP_COL_KIND, RP_FILE_READ);
+			rp_event_set(ev, RP_COL_FILE, file);
+			rp_event_set(ev, RP_COL_OFFSET, off);
+			rp_event_set(ev, RP_COL_COUNT,
+				     1 + (int64_t)((r2 >> 4) % 8));
+		} else {
+			int write = (r2 >> 3) % 3 == 0;
+			rp_event_set(ev, RP_COL_KIND,
+				     write ? RP_BLK_WRITE : RP_BLK_READ);
+			rp_event_set(ev, RP_COL_DEV, 3);
+			rp_event_set(
+			    ev, RP_COL_BLOCK,
+			    2 * (int64_t)((r2 >> 24) % (hot ? 50 : 500)));
+			rp_event_set(ev, RP_COL_COUNT, 2);
+			rp_event_set(ev, RP_COL_FLAGS, (r2 >> 5) % 2);
+		}
+	} else if (pick < 68) {
+		rp_event_set(ev, RP_COL_KIND, RP_FILE_WRITE);
+		rp_event_set(ev, RP_COL_FILE, 8 + (int64_t)((r2 >> 8) % 4));
+		rp_event_set(ev, RP_COL_OFFSET, (int64_t)((r2 >> 24) % 64));
+		rp_event_set(ev, RP_COL_COUNT, 1);
+	} else if (pick < 99 || (r2 >> 12) % 64) {
+		rp_event_set(ev, RP_COL_KIND, RP_ANON_TOUCH);
+		rp_event_set(ev, RP_COL_OFFSET,
+			     (int64_t)((r2 >> 24) % (hot ? 8 : 32)));
+		rp_event_set(ev, RP_COL_COUNT, 1 + (int64_t)((r2 >> 4) % 4));
+		rp_event_set(ev, RP_COL_FLAGS, (r2 >> 6) % 4 != 0);
+	} else {
+		rp_event_set(ev, RP_COL_KIND, RP_TASK_EXIT);
 	}
 }
 

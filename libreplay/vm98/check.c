@@ -211,6 +211,196 @@ static int check_km20(struct ck *c)
 	return 0;
 }
 
+/* The reclaim side (§5 – §10): cache, buffer, anonymous, swap-cache and
+ * swap-I/O pages and their indexes, tasks' ptes, swap slot references,
+ * buffer lists. */
+static int check_reclaim(struct ck *c)
+{
+	const struct vm98 *m = c->m;
+	const struct page *mm = m->mem_map;
+	static const char *const kn[PK_COUNT] = {
+	    "",		 "page-cache page", "buffer page",
+	    "anon page", "swap-cache page", "swap-I/O page"};
+	int64_t nk[PK_COUNT] = {0}, locked = 0;
+	for (int64_t p = 0; p < m->P; p++) {
+		const struct page *pg = &mm[p];
+		int k = pg->kind;
+		bool bit = (m->scanmap[p >> 6] >> (p & 63)) & 1;
+		if (k >= PK_COUNT)
+			return fail(c, "page %lld: bad kind %d", (long long)p,
+				    k);
+		if (bit !=
+		    (k == PK_CACHE || k == PK_BUFFER || k == PK_SWAPCACHE))
+			return fail(c, "page %lld: scan bit %d, kind %d",
+				    (long long)p, bit, k);
+		if (pg->flags & PG_locked)
+			locked++;
+		if (k == PK_NONE)
+			continue;
+		nk[k]++;
+		if (claim(c, p, 0, OWN_HELD, kn[k]))
+			return 1;
+		int want = k == PK_SWAPCACHE && pg->owner >= 0 ? 2 : 1;
+		if (pg->count != want)
+			return fail(c, "%s %lld: count %d, want %d", kn[k],
+				    (long long)p, pg->count, want);
+		if ((pg->flags & PG_locked) && k != PK_SWAPIO &&
+		    k != PK_SWAPCACHE)
+			return fail(c, "%s %lld locked", kn[k], (long long)p);
+		if (k == PK_CACHE &&
+		    pairmap_get(&m->pcache, pg->file, pg->off) != p)
+			return fail(c, "page-cache page %lld not hashed",
+				    (long long)p);
+		if (k == PK_SWAPCACHE &&
+		    (pg->slot <= 0 || pg->slot >= m->nr_swap_slots ||
+		     m->swap_cache[pg->slot] != p))
+			return fail(c, "swap-cache page %lld: slot %d",
+				    (long long)p, pg->slot);
+		if (k == PK_ANON || (k == PK_SWAPCACHE && pg->owner >= 0)) {
+			if (pg->owner < 0 || pg->owner >= m->ntasks ||
+			    pg->pte < 0 || pg->pte >= m->tasks[pg->owner].npte)
+				return fail(c, "%s %lld: owner %d pte %d",
+					    kn[k], (long long)p, pg->owner,
+					    pg->pte);
+			const struct vm98_pte *pte =
+			    &m->tasks[pg->owner].pte[pg->pte];
+			if (pte->state != PTE_PRESENT || pte->val != p)
+				return fail(c,
+					    "%s %lld: its pte does not map it",
+					    kn[k], (long long)p);
+		}
+		if (k == PK_BUFFER) {
+			int32_t b0 = pg->owner;
+			if (b0 < BUF_NLISTS || b0 + m->bpp > m->nbh)
+				return fail(c, "buffer page %lld: bh %d",
+					    (long long)p, b0);
+			for (int i = 0; i < m->bpp; i++)
+				if (m->bh[b0 + i].pfn != p)
+					return fail(c,
+						    "buffer page %lld: bh %d "
+						    "on page %d",
+						    (long long)p, b0 + i,
+						    m->bh[b0 + i].pfn);
+		}
+	}
+	for (int k = 1; k < PK_COUNT; k++)
+		if (nk[k] != m->nr_kind[k])
+			return fail(c, "%lld %ss, counter says %lld",
+				    (long long)nk[k], kn[k],
+				    (long long)m->nr_kind[k]);
+	if (locked != m->nr_async_pages)
+		return fail(c, "%lld locked pages, nr_async_pages %lld",
+			    (long long)locked, (long long)m->nr_async_pages);
+	if (m->pcache.used != (uint32_t)nk[PK_CACHE])
+		return fail(c, "page-cache hash holds %u, %lld cache pages",
+			    m->pcache.used, (long long)nk[PK_CACHE]);
+	/* tasks and swap references */
+	int64_t nslots = m->nr_swap_slots;
+	uint32_t *refs = calloc((size_t)nslots + 1, sizeof(uint32_t));
+	if (!refs)
+		return fail(c, "out of memory");
+	int r = 0;
+	uint32_t nptes = 0;
+	for (int32_t t = 0; t < m->ntasks && !r; t++) {
+		const struct vm98_task *T = &m->tasks[t];
+		int64_t rss = 0;
+		nptes += (uint32_t)T->npte;
+		for (int32_t i = 0; i < T->npte && !r; i++) {
+			const struct vm98_pte *pte = &T->pte[i];
+			if (pairmap_get(&m->ptemap, t, pte->vpage) != i)
+				r = fail(c, "task %lld pte %d not indexed",
+					 (long long)T->id, i);
+			else if (pte->state == PTE_PRESENT) {
+				const struct page *pg = &mm[pte->val];
+				rss++;
+				if ((pg->kind != PK_ANON &&
+				     pg->kind != PK_SWAPCACHE) ||
+				    pg->owner != t || pg->pte != i)
+					r = fail(c,
+						 "task %lld pte %d maps page "
+						 "%d of kind %d",
+						 (long long)T->id, i, pte->val,
+						 pg->kind);
+			} else if (pte->state == PTE_SWAP) {
+				if (pte->val <= 0 || pte->val >= nslots)
+					r = fail(c, "task %lld: swap entry %d",
+						 (long long)T->id, pte->val);
+				else
+					refs[pte->val]++;
+			}
+		}
+		if (!r && rss != T->rss)
+			r = fail(c, "task %lld: rss %lld, %lld ptes present",
+				 (long long)T->id, (long long)T->rss,
+				 (long long)rss);
+	}
+	if (!r && nptes != m->ptemap.used)
+		r = fail(c, "%u ptes, pte index holds %u", nptes,
+			 m->ptemap.used);
+	int64_t nfree = 0;
+	for (int64_t e = 1; e < nslots && !r; e++) {
+		int32_t pfn = m->swap_cache[e];
+		if (pfn >= 0) {
+			refs[e]++;
+			if (mm[pfn].kind != PK_SWAPCACHE || mm[pfn].slot != e)
+				r = fail(c,
+					 "swap cache %lld → page %d (kind %d)",
+					 (long long)e, pfn, mm[pfn].kind);
+		}
+		if (!r && refs[e] != m->swap_map[e])
+			r = fail(c, "swap slot %lld: %u references, map %u",
+				 (long long)e, refs[e], m->swap_map[e]);
+		nfree += !m->swap_map[e];
+	}
+	free(refs);
+	if (r)
+		return 1;
+	if (nslots > 1 && nfree != m->nr_swap_pages)
+		return fail(c, "%lld free swap slots, nr_swap_pages %lld",
+			    (long long)nfree, (long long)m->nr_swap_pages);
+	/* buffer lists */
+	int64_t nb = 0, ndirty = 0;
+	for (int l = 0; l < BUF_NLISTS; l++) {
+		int64_t cnt = 0;
+		for (int32_t i = m->bh[l].next, prev = l; i != l;
+		     prev = i, i = m->bh[i].next) {
+			const struct vm98_bh *b = &m->bh[i];
+			if (i < BUF_NLISTS || i >= m->nbh || b->prev != prev ||
+			    b->list != l || ++cnt > m->nbh)
+				return fail(c, "buffer list %d broken at %d", l,
+					    i);
+			bool dirty = b->state & BH_dirty;
+			bool lck = b->state & BH_locked;
+			if ((l == BUF_DIRTY) != dirty ||
+			    (l == BUF_LOCKED && !lck) ||
+			    (l == BUF_CLEAN && lck) ||
+			    (l == BUF_FREE && b->state))
+				return fail(c, "buffer %d on list %d, state %x",
+					    i, l, b->state);
+			if ((b->state & BH_hashed) !=
+			    (pairmap_get(&m->bhash, b->dev, b->blk) == i
+				 ? BH_hashed
+				 : 0))
+				return fail(c, "buffer %d: hash mismatch", i);
+			if (b->pfn < 0 || mm[b->pfn].kind != PK_BUFFER)
+				return fail(c, "buffer %d on page %d", i,
+					    b->pfn);
+			ndirty += dirty;
+		}
+		if (cnt != m->nlist[l])
+			return fail(c, "buffer list %d: %lld, counter %lld", l,
+				    (long long)cnt, (long long)m->nlist[l]);
+		nb += cnt;
+	}
+	if (nb != m->nr_buffers || nb != nk[PK_BUFFER] * m->bpp ||
+	    ndirty != m->nr_dirty)
+		return fail(c,
+			    "%lld buffers (%lld dirty), counters %lld (%lld)",
+			    (long long)nb, (long long)ndirty,
+			    (long long)m->nr_buffers, (long long)m->nr_dirty);
+	return 0;
+}
+
 int vm98_check(const struct vm98 *m, char *buf, size_t n)
 {
 	struct ck c = {m, calloc((size_t)m->P, 1), buf, n};
@@ -249,7 +439,7 @@ int vm98_check(const struct vm98 *m, char *buf, size_t n)
 			goto out;
 		}
 	}
-	if (check_slabs(&c) || check_km20(&c))
+	if (check_slabs(&c) || check_km20(&c) || check_reclaim(&c))
 		goto out;
 	for (int64_t p = 0; p < m->P; p++)
 		if (c.own[p] == OWN_NONE) {

@@ -47,3 +47,14 @@ bool vm98_gfp_high(int family, int mask)
 {
 	return family != VM98_GFP_20 && (mask & GFP21_HIGH); /* same bit */
 }
+
+/* __GFP_IO: reclaim may start I/O (§4.2).  2.0.33: every priority but
+ * GFP_IO ("no IO") may (can_do_io, §5.4). */
+bool vm98_gfp_io(int family, int mask)
+{
+	switch (family) {
+	case VM98_GFP_20: return (mask & 0x7F) != GFP20_IO;
+	case VM98_GFP_21: return (mask & GFP21_IO) != 0;
+	default: return (mask & GFP22_IO) != 0;
+	}
+}

@@ -1,7 +1,7 @@
 /*
  * kernel-linus-origfma.c — kernel "linus-origfma": Linus's proposal with his
  * original fma, c5 >= 2 (P6b). As linus, with fma() = c5 >= 2 (§13 P6b).
- * Reclaim hooks are the no-op stubs until the reclaim issue (§5, §6, §8).
+ * Reclaim: §13 P6b: the linus loop with the original fma (c5 >= 2).
  */
 #include "vm98-internal.h"
 
@@ -10,6 +10,8 @@ static const struct vm98_param params[] = {
     VM98_PARAMS_NET(152, 0),
     VM98_PARAM_SLAB_MGMT,
     VM98_PARAM_UPDATE,
+    VM98_PARAMS_RECLAIM,
+    VM98_PARAM_SWAPOUT_NOIO,
     VM98_PARAM(
 	"tries", VP_TRIES, 16, 1, 100000, "", 1,
 	"kswapd tries per wake-up (Linus: \"low enough\"; try 8, 16, 32)"),
@@ -27,10 +29,15 @@ static const struct vm98_ops ops = {
     .slab_kind = VM98_SLAB_21,
     .reap_all = true,
     .get_free_pages = get_free_pages_2_1_88,
-    .try_to_free_page = vm98_reclaim_none,
+    .try_to_free_page = vm98_try_to_free_page,
     .do_try_to_free_pages = vm98_reclaim_none,
-    .wakeup_kswapd = vm98_wakeup_none,
-    .swap_tick = vm98_tick_none,
+    .wakeup_kswapd = vm98_wakeup_kswapd,
+    .swap_tick = vm98_swap_tick,
+    .kswapd_kind = KSWAPD_LINUS,
+    .tick_kind = TICK_LINUS,
+    .quota_kind = QUOTA_90,
+    .shrink_kind = SHRINK_AGE,
+    .swapout_kind = SWAPOUT_89,
 };
 
 const struct vm98_kernel vm98_kernel_linus_origfma = {

@@ -2,7 +2,9 @@
  * kernel-sct.c — kernel "sct": Stephen's design (P11): all reclaim in kswapd,
  * allocators wait on a queue. Never implemented in 1998 (§13 P11, all
  * parameters GUESS).  Base: 2.1.91 (graded fma, maxorder); no direct reclaim.
- * Reclaim hooks are the no-op stubs until the reclaim issue (§5, §6, §8).
+ * Reclaim: §13 P11: all reclaim in kswapd (batch sct_batch), allocators wait
+ * for it, periodic wake-ups (GUESS: while free+async < high or fma(3) = 0);
+ * quotas as 2.1.91.
  */
 #include "vm98-internal.h"
 
@@ -11,6 +13,8 @@ static const struct vm98_param params[] = {
     VM98_PARAMS_NET(152, 0),
     VM98_PARAM_SLAB_MGMT,
     VM98_PARAM_UPDATE,
+    VM98_PARAMS_RECLAIM,
+    VM98_PARAM_SWAPOUT_NOIO,
     VM98_PARAM("sct_batch", VP_SCT_BATCH, 32, 1, 100000, "pages", 1,
 	       "pages kswapd frees before leaving its loop"),
     VM98_PARAM("wake_period", VP_WAKE_PERIOD, 25, 1, 100000, "ticks", 1,
@@ -25,10 +29,15 @@ static const struct vm98_ops ops = {
     .slab_kind = VM98_SLAB_21,
     .reap_all = true,
     .get_free_pages = get_free_pages_sct,
-    .try_to_free_page = vm98_reclaim_none,
+    .try_to_free_page = vm98_sct_wait,
     .do_try_to_free_pages = vm98_reclaim_none,
-    .wakeup_kswapd = vm98_wakeup_none,
-    .swap_tick = vm98_tick_none,
+    .wakeup_kswapd = vm98_wakeup_kswapd,
+    .swap_tick = vm98_swap_tick,
+    .kswapd_kind = KSWAPD_SCT,
+    .tick_kind = TICK_SCT,
+    .quota_kind = QUOTA_91,
+    .shrink_kind = SHRINK_91,
+    .swapout_kind = SWAPOUT_89,
 };
 
 const struct vm98_kernel vm98_kernel_sct = {

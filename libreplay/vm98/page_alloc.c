@@ -64,6 +64,8 @@ void free_pages_ok(struct vm98 *m, int32_t pfn, int order)
 		k++;
 		pfn &= ~((INT32_C(1) << k) - 1);
 	}
+	if (k == NR_MEM_LISTS - 1 && order < k)
+		m->st.o5_regained++; /* an order-5 block rebuilt by merging */
 	add_mem_queue(m, k, pfn);
 }
 
@@ -111,6 +113,7 @@ int32_t rmqueue(struct vm98 *m, int order, int maxorder, bool dma)
 				}
 				mm[ret].count = 1;
 				mm[ret].age = PAGE_INITIAL_AGE;
+				mm[ret].owner = mm[ret].pte = mm[ret].slot = -1;
 				return ret;
 			}
 			prev = ret;
@@ -283,7 +286,18 @@ int32_t vm98_get_free_pages(struct vm98 *m, int rp_gfp, int order)
 	}
 	int mask = vm98_gfp_mask(m->ops->gfp_family, rp_gfp);
 	m->st.alloc[order]++;
+	int64_t e0 = m->rc.elapsed, f0 = m->rc.freed;
+	int calls0 = m->rc.calls;
 	int32_t r = m->ops->get_free_pages(m, mask, order);
+	if (m->rc.calls != calls0 && !m->rc.kswapd) { /* it waited */
+		int64_t lat = m->rc.elapsed - e0;
+		m->st.direct_ns += lat;
+		stall_push(m, order, rp_gfp, lat, m->rc.freed - f0, r < 0,
+			   m->ops->kswapd_kind == KSWAPD_SCT ? "kswapd-wait"
+							     : "direct");
+		if (r < 0)
+			m->event_stall_recorded = true;
+	}
 	if (r < 0) {
 		int cls = rp_gfp & RP_GFP_CLASS_MASK;
 		if (cls == RP_GFP_NONE)
@@ -448,6 +462,7 @@ int vm98_mem_init(struct vm98 *m, char *err, size_t errlen)
 		free_pages(m, (int32_t)p, 0);
 	}
 	m->reserved_pages = P - m->nr_free_pages;
+	m->st.o5_regained = 0;
 	m->free_min = m->nr_free_pages;
 	m->st.free_calls = 0;
 	return 0;

@@ -28,6 +28,23 @@ void vm98_params_defaults(int64_t v[VP_COUNT])
 	v[VP_IPQ_BYTES] = 96;
 	v[VP_SLAB_MGMT_BYTES] = 32;
 	v[VP_UPDATE_PERIOD_S] = 5;
+	v[VP_SWAP_MB] = 64;
+	v[VP_CPU_SCAN_NS] = 200;
+	v[VP_CPU_PTE_NS] = 100;
+	v[VP_CPU_TRY_NS] = 2000;
+	v[VP_CTXSW_NS] = 5000;
+	v[VP_DISK_ACCESS_US] = 9000;
+	v[VP_DISK_KBS] = 8192;
+	v[VP_BLOCK_SIZE] = 1024;
+	v[VP_NFRACT] = 40;
+	v[VP_NDIRTY] = 500;
+	v[VP_NREFILL] = 64;
+	v[VP_AGE_BUFFER] = 3000;
+	v[VP_AGE_SUPER] = 500;
+	v[VP_NEED_RESCHED_NS] = 10000000;
+	v[VP_TRIES] = 16;
+	v[VP_WAKE_PERIOD] = 25;
+	v[VP_SCT_BATCH] = 32;
 }
 
 void vm98_params_init(const struct vm98_kernel *k, struct vm98_params *p)

@@ -1,9 +1,7 @@
 /*
- * reclaim-stub.c — the reclaim hooks of the kernel ops tables (spec §5,
- * §6, §8) until the reclaim issue implements them.  They do nothing:
- * try_to_free_page frees no page and reports failure, so a non-atomic
- * allocation whose buddy search fails fails at once (no retry); waking
- * kswapd and the clock tick are counted only.
+ * reclaim-stub.c — no-op reclaim hooks: the do_try_to_free_pages hook of
+ * the kernels other than 2.2.0 (which never call it), and stand-ins for
+ * tests.  The real hooks are in vmscan.c.
  */
 #include "vm98-internal.h"
 

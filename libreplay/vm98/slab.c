@@ -443,7 +443,10 @@ int kmem_cache_reap(struct vm98 *m, int rp_gfp)
 		if (c->grown) {
 			c->grown = false;
 		} else {
-			int d, f = count_free_slabs(m, ci, &d);
+			/* free slabs are contiguous at the tail: the counter
+			 * is their number (the walk only for DMA) */
+			int d = 0, f = dma ? count_free_slabs(m, ci, &d)
+					   : c->nr_free_slabs;
 			if (f && (!dma || d)) {
 				if (f >= 10) {
 					best = ci;

@@ -24,13 +24,39 @@
 /* Guard against the unbounded retry loops of §3.7 once reclaim exists:
  * a simulator must terminate.  Counted in metric alloc_retry_capped. */
 #define VM98_RETRY_LIMIT 100000
+/* Deferred events kept per task (vm98.h "Time"): a task further behind
+ * has its oldest event applied early (metric events.forced), so memory
+ * stays bounded whatever the trace length. */
+#define VM98_MAX_DEFERRED 8192
 
-/* Page flags (§2; only the ones the allocator side needs). */
-#define PG_DMA	     0x01
-#define PG_reserved  0x02
-#define PG_slab	     0x04
-#define PG_leaked    0x08 /* lost by the 2.0.33 kmalloc quirk (§7.4) */
-#define PG_untracked 0x10 /* page_alloc event without obj: held forever */
+/* Page flags (§2). */
+#define PG_DMA	      0x01
+#define PG_reserved   0x02
+#define PG_slab	      0x04
+#define PG_leaked     0x08 /* lost by the 2.0.33 kmalloc quirk (§7.4) */
+#define PG_untracked  0x10 /* page_alloc event without obj: held forever */
+#define PG_referenced 0x20 /* §6.2 */
+#define PG_locked     0x40 /* I/O in flight (§10.1) */
+
+/* What a page is used for (struct page.kind), the reclaim side (§2). */
+enum {
+	PK_NONE = 0,  /* free, reserved, or held by an obj/slab/area */
+	PK_CACHE,     /* page cache (file, offset) §6 */
+	PK_BUFFER,    /* buffer-cache page §8 */
+	PK_ANON,      /* anonymous page mapped by one pte §5.7 */
+	PK_SWAPCACHE, /* in the swap cache (maybe mapped) §10.2 */
+	PK_SWAPIO,    /* async swap write in flight, freed at completion */
+	PK_COUNT
+};
+
+/* Page ageing (§5.8). */
+#define MAX_PAGE_AGE	 20
+#define PAGE_ADVANCE	 3
+#define PAGE_DECLINE	 1
+#define PAGE_AGE_VALUE	 16 /* 2.0.33: 6 */
+#define SWAPOUT_INTERVAL 25 /* ticks, §5.10 */
+#define NR_REQUEST	 64 /* §10.3 */
+#define NR_WRITE_REQUEST 42 /* writes may use 2/3 of the slots */
 
 /* ------------------------------------------------------------ GFP (§4) */
 
@@ -65,6 +91,7 @@ int vm98_gfp_mask(int family, int rp_gfp);
 bool vm98_gfp_wait(int family, int mask);
 bool vm98_gfp_med(int family, int mask);
 bool vm98_gfp_high(int family, int mask);
+bool vm98_gfp_io(int family, int mask);
 
 /* ----------------------------------------------------------- structures */
 
@@ -76,6 +103,12 @@ struct page {
 	int8_t free_order;  /* order if this page heads a free block, else -1 */
 	uint8_t count;	    /* reference count (1 when allocated) */
 	uint8_t age;	    /* PAGE_INITIAL_AGE at allocation (§3.5) */
+	uint8_t kind;	    /* PK_* */
+	uint8_t pad[3];
+	int32_t owner; /* PK_ANON/SWAPCACHE mapped: task; PK_BUFFER: 1st bh */
+	int32_t pte;   /* PK_ANON/SWAPCACHE mapped: pte index (else -1) */
+	int32_t slot;  /* PK_SWAPCACHE/SWAPIO: swap entry */
+	int64_t file, off; /* PK_CACHE: the page-cache key */
 };
 
 /* free_area[order] (§3.1): the list (head = mem_map[P + order]) and the
@@ -166,6 +199,104 @@ struct netq_entry {
 	struct vm98_handle h[2];
 };
 
+/* Open-addressing map (a, b) → int32 (page cache, buffer hash, ptes,
+ * task ids); linear probing, backward-shift deletion; in objmap.c. */
+struct pairmap_slot {
+	int64_t a, b;
+	int32_t v; /* -1: empty */
+};
+struct pairmap {
+	struct pairmap_slot *slot;
+	uint32_t mask, used;
+};
+int pairmap_init(struct pairmap *pm, uint32_t cap);
+void pairmap_destroy(struct pairmap *pm);
+int32_t pairmap_get(const struct pairmap *pm, int64_t a, int64_t b); /* -1 */
+int pairmap_put(struct pairmap *pm, int64_t a, int64_t b, int32_t v);
+bool pairmap_del(struct pairmap *pm, int64_t a, int64_t b);
+
+/* A pte of a replayed task (§5.6): ptes are kept in first-touch order,
+ * which is the order swap_out_process walks them (the model has no VMA
+ * layout). */
+enum { PTE_NONE = 0, PTE_PRESENT, PTE_SWAP, PTE_ZERO };
+#define PTE_YOUNG 1
+#define PTE_DIRTY 2
+struct vm98_pte {
+	int64_t vpage;
+	int32_t val; /* PTE_PRESENT: pfn; PTE_SWAP: swap entry */
+	uint8_t state, bits;
+};
+
+/* A replayed task: its ptes, the swap_out state (§5.5) and the
+ * closed-loop time offset with the events it has not replayed yet. */
+struct vm98_task {
+	int64_t id;
+	int64_t delay; /* model time = trace time + delay (vm98.h) */
+	int64_t rss, swap_cnt, nswap;
+	int32_t swap_address; /* index into pte[] (§5.6 resume point) */
+	struct vm98_pte *pte;
+	int32_t npte, cap_pte;
+	struct rp_event *q; /* deferred events, a ring */
+	uint32_t qhead, qlen, qcap;
+	int32_t waitpos; /* index in m->waiting, or -1 */
+	bool live;
+};
+
+/* A disk request (§10.3) and what its completion does. */
+enum { IO_NONE = 0, IO_SWAP_WRITE_ASYNC, IO_BUF_WRITE, IO_SWAP_UNLOCK };
+struct vm98_req {
+	int64_t sector, done;
+	int32_t nsect, arg;
+	uint32_t seq; /* submission order */
+	uint8_t write, action;
+};
+struct vm98_ring { /* requests (ll_rw_blk.c) */
+	struct vm98_req *r;
+	uint32_t head, len, cap;
+};
+
+/* A buffer head (§8.1).  Buffers of one page have consecutive indices;
+ * indices 0..3 are the list sentinels BUF_CLEAN, BUF_LOCKED, BUF_DIRTY,
+ * BUF_FREE. */
+enum { BUF_CLEAN = 0, BUF_LOCKED, BUF_DIRTY, BUF_FREE, BUF_NLISTS };
+#define BH_dirty    1
+#define BH_locked   2
+#define BH_touched  4
+#define BH_meta	    8
+#define BH_hashed   16
+#define BH_FILE_DEV (INT64_C(1) << 62) /* dev tag of file data buffers */
+struct vm98_bh {
+	int64_t dev, blk;
+	int64_t sector;
+	int64_t flushtime;
+	int32_t next, prev;
+	int32_t pfn;
+	uint8_t state, list;
+};
+
+/* Latency histogram: 32 sub-buckets per power of two (±3 %). */
+#define HIST_SUB 32
+#define HIST_N	 (64 * HIST_SUB)
+struct vm98_hist {
+	uint64_t n;
+	int64_t max;
+	uint32_t b[HIST_N];
+};
+void hist_add(struct vm98_hist *h, int64_t v);
+int64_t hist_quantile(const struct vm98_hist *h, double q);
+
+/* The time and work of the reclaim in progress (kswapd's pass or an
+ * allocating task's direct reclaim): elapsed = CPU + waits. */
+struct vm98_rc {
+	int64_t t0;	 /* when it started (model ns) */
+	int64_t elapsed; /* ns so far */
+	int64_t cpu;	 /* ns of CPU so far */
+	int64_t freed;	 /* pages given back to the buddy lists */
+	bool blocked;	 /* waited for the disk (2.1.89 sleep quirk) */
+	bool kswapd;	 /* true: kswapd's pass */
+	int calls;	 /* try_to_free_page calls */
+};
+
 struct vm98_stats {
 	uint64_t events[RP_KIND_COUNT];
 	uint64_t alloc[NR_MEM_LISTS], alloc_fail[NR_MEM_LISTS];
@@ -180,6 +311,26 @@ struct vm98_stats {
 	uint64_t net_rx_tcp_frames, net_rx_too_big;
 	uint64_t reclaim_calls, kswapd_wakeups, ticks, alloc_retry_capped;
 	uint64_t km20_parked_leak_pages;
+	/* reclaim */
+	uint64_t kswapd_passes, kswapd_tries, ctxsw;
+	int64_t kswapd_cpu;
+	uint64_t scanned, ptes, reclaimed, shrink_freed, swapout_freed;
+	uint64_t swap_out, swap_in, swap_in_fail, swap_full;
+	uint64_t pages_written, buf_written, reap_pages;
+	uint64_t o5_regained;
+	uint64_t pc_hit, pc_miss, pc_fail, pc_read_pages;
+	uint64_t bh_hit[2], bh_miss[2], bh_fail, bh_grow, bh_recycle;
+	uint64_t bh_free_pages, bdflush_rounds, update_rounds;
+	uint64_t anon_fault, anon_fail, zero_map, task_exit;
+	uint64_t deferred, forced, stalls, stalls_dropped, ignored;
+	uint64_t direct_calls, sync_writes;
+	int64_t direct_ns, io_wait_ns;
+};
+
+/* A stall, queued for vm98_next_stall. */
+struct vm98_stall_q {
+	struct vm98_stall *s;
+	uint32_t head, len, cap;
 };
 
 struct vm98_ops;
@@ -225,6 +376,59 @@ struct vm98 {
 	struct netq_entry *netq;
 	uint32_t netq_head, netq_len, netq_cap;
 
+	/* ---- reclaim (§5, §6, §8, §10) ---- */
+	struct pairmap pcache;	   /* (file, offset) → pfn */
+	int64_t nr_kind[PK_COUNT]; /* pages per PK_* (PK_NONE unused) */
+	uint64_t *scanmap;	   /* bit per page: PK_CACHE/BUFFER/SWAPCACHE */
+	int32_t clock;		   /* shrink_mmap hand (§6.1) */
+	int dtfp_state;		   /* do_try_to_free_page method (§5.4) */
+	/* tasks */
+	struct vm98_task *tasks;
+	int32_t ntasks, cap_tasks;
+	struct pairmap taskmap; /* (id, 0) → task */
+	struct pairmap ptemap;	/* (task, vpage) → pte index */
+	int32_t *waiting;	/* tasks with deferred events */
+	int32_t nwaiting, cap_waiting;
+	int32_t cur_task;	/* task of the event being applied, or -1 */
+	int64_t cpu_busy_until; /* kswapd (SCHED_FIFO) holds the CPU */
+	/* swap (§10) */
+	int32_t nr_swap_slots;
+	uint8_t *swap_map;
+	int32_t *swap_cache; /* entry → pfn or -1 */
+	int64_t nr_swap_pages;
+	int32_t lowest_bit, highest_bit, cluster_next, cluster_nr;
+	int64_t nr_async_pages;
+	/* disk (§10.3) */
+	struct vm98_ring plugged; /* queued requests, sector order */
+	struct vm98_req disk_cur; /* in service if disk_busy */
+	bool disk_busy, disk_plugged;
+	int64_t disk_busy_until, disk_last_end;
+	int32_t writes_outstanding;
+	uint32_t req_seq;
+	/* buffer cache (§8) */
+	struct vm98_bh *bh;
+	int32_t nbh, cap_bh, bh_free_groups; /* freed groups: a stack */
+	int32_t *bh_group_stack;
+	int32_t bpp, bsize;   /* buffers per page, block size */
+	struct pairmap bhash; /* (dev, blk) → bh */
+	int64_t nr_buffers, nr_dirty, nlist[BUF_NLISTS];
+	int64_t next_update;
+	bool bdflush_wanted, update_pending;
+	/* kswapd (§5.1–§5.3) */
+	int64_t kswapd_awake_until;
+	uint64_t next_swap_jiffies;
+	int last_wakeup_low;
+	bool kswapd_pending;   /* woken by an allocation: runs at next tick */
+	bool kswapd_rerun;     /* 2.1.89 sleep quirk */
+	uint64_t kswapd_timer; /* 2.2.0: jiffies of the 1-s timeout */
+	struct vm98_rc rc;     /* the reclaim in progress */
+	int64_t last_pass_elapsed;
+	int rc_depth;
+	bool event_stall_recorded;
+	/* results */
+	struct vm98_hist hist[RP_GFP_CLASS_MASK + 1]; /* [0] = all */
+	struct vm98_stall_q stallq;
+
 	struct vm98_stats st;
 };
 
@@ -243,6 +447,39 @@ enum vm98_slab_kind {
 	VM98_SLAB_21,	 /* 2.1.88 – 2.1.92 §7.1 */
 	VM98_SLAB_22,	 /* 2.2.0: break order 1 at <= 32 MB §7.1 */
 };
+
+/* Reclaim variants (§5, §6, §8, §12, §13), selected per kernel. */
+enum vm98_kswapd_kind {
+	KSWAPD_20,     /* 4 + deficit calls (§5.2 2.0.33) */
+	KSWAPD_88,     /* stop at high / 3 failures */
+	KSWAPD_89PRE1, /* until fma, async then sync */
+	KSWAPD_A,      /* 2.1.89: formula A, stop on fma */
+	KSWAPD_C,      /* 2.1.90: formula C, stop on fma */
+	KSWAPD_RIK,    /* formula C, Rik's early exit */
+	KSWAPD_LINUS,  /* tries param, stop on fma or failure */
+	KSWAPD_D,      /* 2.1.91pre1: formula D, >= 32 then fma(0) */
+	KSWAPD_91,     /* 200 >> fma(3), >= 32 then fma(0) */
+	KSWAPD_22,     /* until high / failure / need_resched */
+	KSWAPD_SCT,    /* until sct_batch pages freed */
+};
+enum vm98_tick_kind {
+	TICK_20,     /* §5.3 2.0.33 */
+	TICK_88,     /* free+async < low: every tick; < high: 25 ticks */
+	TICK_90,     /* + BUFFER_MEM > max (2.1.90pre3) */
+	TICK_91PRE1, /* fma(3) 0: every tick, 1..2 / BUFFER_MEM > 90 %: 25 */
+	TICK_91,     /* fma(3) 0: every tick, 1..3 / buffers > 30 %: 25 */
+	TICK_LINUS,  /* !fma(): every tick or every wake_period */
+	TICK_22,     /* no swap_tick: 1-s timer */
+	TICK_SCT,    /* periodic (GUESS) */
+};
+enum vm98_quota_kind { QUOTA_NONE, QUOTA_90, QUOTA_91, QUOTA_22 };
+enum vm98_shrink_kind {
+	SHRINK_NOAGE, /* 2.0.33 – 2.1.89pre5: no page-cache ageing */
+	SHRINK_AGE,   /* 2.1.89 – 2.1.91pre1 */
+	SHRINK_91,    /* 2.1.91 – 2.1.92: + min quotas */
+	SHRINK_22,    /* 2.2.0 */
+};
+enum vm98_swapout_kind { SWAPOUT_20, SWAPOUT_89, SWAPOUT_22 };
 
 struct vm98_ops {
 	int gfp_family; /* enum vm98_gfp_family */
@@ -266,6 +503,13 @@ struct vm98_ops {
 	void (*wakeup_kswapd)(struct vm98 *m);
 	/* Called on every clock tick (HZ=100) from vm98_advance. */
 	void (*swap_tick)(struct vm98 *m);
+	/* Reclaim policy (vmscan.c, filemap.c, buffer.c). */
+	int kswapd_kind;  /* enum vm98_kswapd_kind */
+	int tick_kind;	  /* enum vm98_tick_kind */
+	int quota_kind;	  /* enum vm98_quota_kind */
+	int shrink_kind;  /* enum vm98_shrink_kind */
+	int swapout_kind; /* enum vm98_swapout_kind */
+	bool kswiod;	  /* sct-kswiod: kswapd never waits for the disk */
 };
 
 struct vm98_kernel {
@@ -295,28 +539,46 @@ extern const struct vm98_kernel vm98_kernel_sct_kswiod;
 /* Parameter ids: every kernel reads them through m->par.v[id].  Kernels
  * list the ones that apply to them (kernel-*.c). */
 enum vm98_param_id {
-	VP_KERNEL_KB,	    /* kernel image size, loaded at 1 MB (§3.3) */
-	VP_INITMEM_KB,	    /* __init pages at the end of the image (§3.3) */
-	VP_BOOT_EXTRA_KB,   /* console, kmem_cache_init etc. (§3.3) */
-	VP_MEM_MAP_BYTES,   /* sizeof(struct page) (§3.3) */
-	VP_START_MEM_KB,    /* override of start_mem; 0 = computed */
-	VP_FREEPAGES_MIN,   /* override of §3.9; 0 = formula */
-	VP_FREEPAGES_LOW,   /* override; 0 = formula */
-	VP_FREEPAGES_HIGH,  /* override; 0 = formula */
-	VP_FMA_BUG,	    /* 2.1.91pre1 fma bug (§3.10) */
-	VP_NET_HOLD_NS,	    /* lifetime of a received datagram (§9.1) */
-	VP_RX_SKB_BYTES,    /* driver rx buffer; 0 = frame length + 2 */
-	VP_MTU,		    /* link MTU for fragment counts (§9.2) */
-	VP_SKB_HEAD_BYTES,  /* sizeof(struct sk_buff) (§7.5) */
-	VP_IPFRAG_BYTES,    /* per-fragment descriptor kmalloc (§9.1) */
-	VP_IPQ_BYTES,	    /* per-datagram queue header kmalloc (§9.1) */
-	VP_SLAB_MGMT_BYTES, /* off-slab slab descriptor size (§7.2) */
-	VP_KM20_PARK_QUIRK, /* 2.0.33 parked-area order quirk (§7.4) */
-	VP_TRIES,	    /* linus: kswapd tries (§13 P6, reclaim) */
-	VP_WAKE_PERIOD,	    /* linus/sct: wake-up period, ticks (reclaim) */
-	VP_WAKE_EVERY_TICK, /* linus: every tick when fma(3)=0 (reclaim) */
-	VP_SCT_BATCH,	    /* sct: pages kswapd frees per wake (reclaim) */
-	VP_UPDATE_PERIOD_S, /* update daemon period (§8.4, reclaim) */
+	VP_KERNEL_KB,	     /* kernel image size, loaded at 1 MB (§3.3) */
+	VP_INITMEM_KB,	     /* __init pages at the end of the image (§3.3) */
+	VP_BOOT_EXTRA_KB,    /* console, kmem_cache_init etc. (§3.3) */
+	VP_MEM_MAP_BYTES,    /* sizeof(struct page) (§3.3) */
+	VP_START_MEM_KB,     /* override of start_mem; 0 = computed */
+	VP_FREEPAGES_MIN,    /* override of §3.9; 0 = formula */
+	VP_FREEPAGES_LOW,    /* override; 0 = formula */
+	VP_FREEPAGES_HIGH,   /* override; 0 = formula */
+	VP_FMA_BUG,	     /* 2.1.91pre1 fma bug (§3.10) */
+	VP_NET_HOLD_NS,	     /* lifetime of a received datagram (§9.1) */
+	VP_RX_SKB_BYTES,     /* driver rx buffer; 0 = frame length + 2 */
+	VP_MTU,		     /* link MTU for fragment counts (§9.2) */
+	VP_SKB_HEAD_BYTES,   /* sizeof(struct sk_buff) (§7.5) */
+	VP_IPFRAG_BYTES,     /* per-fragment descriptor kmalloc (§9.1) */
+	VP_IPQ_BYTES,	     /* per-datagram queue header kmalloc (§9.1) */
+	VP_SLAB_MGMT_BYTES,  /* off-slab slab descriptor size (§7.2) */
+	VP_KM20_PARK_QUIRK,  /* 2.0.33 parked-area order quirk (§7.4) */
+	VP_TRIES,	     /* linus: kswapd tries (§13 P6, reclaim) */
+	VP_WAKE_PERIOD,	     /* linus/sct: wake-up period, ticks (reclaim) */
+	VP_WAKE_EVERY_TICK,  /* linus: every tick when fma(3)=0 (reclaim) */
+	VP_SCT_BATCH,	     /* sct: pages kswapd frees per wake (reclaim) */
+	VP_UPDATE_PERIOD_S,  /* update daemon period (§8.4, reclaim) */
+	VP_SWAP_MB,	     /* swap partition size */
+	VP_CPU_SCAN_NS,	     /* CPU per page scanned by shrink_mmap (§14) */
+	VP_CPU_PTE_NS,	     /* CPU per pte visited by swap_out (§14) */
+	VP_CPU_TRY_NS,	     /* CPU per try_to_free_page call */
+	VP_CTXSW_NS,	     /* CPU per context switch */
+	VP_DISK_ACCESS_US,   /* average seek + rotation (§14) */
+	VP_DISK_KBS,	     /* transfer rate */
+	VP_BLOCK_SIZE,	     /* buffer-cache block size (§8.1) */
+	VP_NFRACT,	     /* bdflush nfract % (§8.4) */
+	VP_NDIRTY,	     /* bdflush ndirty */
+	VP_NREFILL,	     /* refill_freelist nrefill (§8.2) */
+	VP_AGE_BUFFER,	     /* data buffer flush delay, ticks */
+	VP_AGE_SUPER,	     /* metadata buffer flush delay, ticks */
+	VP_SLEEP_QUIRK,	     /* 2.1.89 kswapd sleep-state bug (§5.1, §15) */
+	VP_IGNORE_RESULT,    /* kswapd ignores try_to_free_page's result */
+	VP_SWAPOUT_NOIO,     /* try_to_swap_out ignores __GFP_IO (§15) */
+	VP_PGCACHE_TICK_BUG, /* swap_tick page-cache test without x100 */
+	VP_NEED_RESCHED_NS,  /* 2.2.0 kswapd: need_resched after this CPU */
 	VP_COUNT
 };
 
@@ -366,7 +628,58 @@ enum vm98_param_id {
 
 #define VM98_PARAM_UPDATE                                                      \
 	VM98_PARAM("update_period_s", VP_UPDATE_PERIOD_S, 5, 1, 3600, "s", 1,  \
-		   "period of the user-space update daemon (reclaim issue)")
+		   "period of the user-space update daemon (§8.4)")
+
+/* Reclaim parameters every kernel has (§8.4, §10, §14). */
+#define VM98_PARAMS_RECLAIM                                                    \
+	VM98_PARAM("swap_mb", VP_SWAP_MB, 64, 0, 1 << 20, "MB", 1,             \
+		   "swap partition size"),                                     \
+	    VM98_PARAM("cpu_scan_ns", VP_CPU_SCAN_NS, 200, 0, 1000000, "ns",   \
+		       1, "CPU per page visited by shrink_mmap (§14)"),        \
+	    VM98_PARAM("cpu_pte_ns", VP_CPU_PTE_NS, 100, 0, 1000000, "ns", 1,  \
+		       "CPU per pte visited by swap_out (§14)"),               \
+	    VM98_PARAM("cpu_try_ns", VP_CPU_TRY_NS, 2000, 0, 100000000, "ns",  \
+		       1, "CPU per try_to_free_page call (reap, setup)"),      \
+	    VM98_PARAM("ctxsw_ns", VP_CTXSW_NS, 5000, 0, 100000000, "ns", 1,   \
+		       "CPU per context switch"),                              \
+	    VM98_PARAM("disk_access_us", VP_DISK_ACCESS_US, 9000, 0, 1000000,  \
+		       "us", 1, "average seek + rotation of a disk request"),  \
+	    VM98_PARAM("disk_kbs", VP_DISK_KBS, 8192, 1, 10000000, "KB/s", 1,  \
+		       "disk transfer rate"),                                  \
+	    VM98_PARAM("block_size", VP_BLOCK_SIZE, 1024, 512, 4096, "bytes",  \
+		       0, "buffer-cache block size (ext2 1 KB)"),              \
+	    VM98_PARAM("nfract", VP_NFRACT, 40, 0, 100, "%", 0,                \
+		       "bdflush: wake when dirty buffers exceed this share"),  \
+	    VM98_PARAM("ndirty", VP_NDIRTY, 500, 10, 5000, "buffers", 0,       \
+		       "bdflush: buffers written per round"),                  \
+	    VM98_PARAM("nrefill", VP_NREFILL, 64, 5, 2000, "buffers", 0,       \
+		       "refill_freelist goal"),                                \
+	    VM98_PARAM("age_buffer", VP_AGE_BUFFER, 3000, 100, 60000, "ticks", \
+		       0, "flush delay of a dirty data buffer"),               \
+	    VM98_PARAM("age_super", VP_AGE_SUPER, 500, 100, 60000, "ticks", 0, \
+		       "flush delay of a dirty metadata buffer")
+
+/* The §15 quirks that change behaviour, one switch each. */
+#define VM98_PARAM_SLEEP_QUIRK                                                 \
+	VM98_PARAM("sleep_quirk", VP_SLEEP_QUIRK, 1, 0, 1, "bool", 0,          \
+		   "kswapd sleep-state bug: after a pass that blocked, pass "  \
+		   "again without sleeping (§5.1, §15)")
+#define VM98_PARAM_IGNORE_RESULT                                                \
+	VM98_PARAM("ignore_result", VP_IGNORE_RESULT, 1, 0, 1, "bool", 0,       \
+		   "kswapd ignores try_to_free_page's result (§15); 0 = stop " \
+		   "at the first failure")
+#define VM98_PARAM_SWAPOUT_NOIO                                                \
+	VM98_PARAM("swapout_noio", VP_SWAPOUT_NOIO, 1, 0, 1, "bool", 0,        \
+		   "try_to_swap_out writes swap without __GFP_IO (§15)")
+#define VM98_PARAM_PGCACHE_TICK_BUG                                            \
+	VM98_PARAM("pgcache_tick_bug", VP_PGCACHE_TICK_BUG, 1, 0, 1, "bool",   \
+		   0,                                                          \
+		   "swap_tick page-cache max test lacks x100, never fires "    \
+		   "(§15)")
+#define VM98_PARAM_NEED_RESCHED                                                \
+	VM98_PARAM("need_resched_ns", VP_NEED_RESCHED_NS, 10000000, 1,         \
+		   INT64_C(100000000000), "ns", 1,                             \
+		   "kswapd CPU in one pass after which need_resched is set")
 
 /* --------------------------------------------------- page_alloc.c (§3) */
 
@@ -429,6 +742,100 @@ int64_t vm98_skb_kmalloc_size(const struct vm98 *m, int64_t size);
 int vm98_reclaim_none(struct vm98 *m, int mask);
 void vm98_wakeup_none(struct vm98 *m);
 void vm98_tick_none(struct vm98 *m);
+
+/* ------------------------------------------------- reclaim (§5 – §10) */
+
+/* filemap.c (§6) */
+void page_set_kind(struct vm98 *m, int32_t pfn, int kind);
+void page_free_reclaimed(struct vm98 *m, int32_t pfn);
+int64_t file_sector(int64_t file, int64_t off);
+int32_t find_page(struct vm98 *m, int64_t file, int64_t off);
+int add_to_page_cache(struct vm98 *m, int32_t pfn, int64_t file, int64_t off);
+void remove_from_page_cache(struct vm98 *m, int32_t pfn);
+int shrink_mmap(struct vm98 *m, int prio, int mask);
+int vm98_file_read(struct vm98 *m, int64_t file, int64_t off, int64_t count);
+int vm98_file_write(struct vm98 *m, int64_t file, int64_t off, int64_t count);
+/* buffer.c (§8) */
+int vm98_buffer_init(struct vm98 *m);
+void vm98_buffer_destroy(struct vm98 *m);
+int try_to_free_buffer(struct vm98 *m, int32_t pfn);
+void buffer_write_done(struct vm98 *m, int32_t bh);
+void bdflush(struct vm98 *m);
+void sync_old_buffers(struct vm98 *m);
+int buffer_write(struct vm98 *m, int64_t dev, int64_t blk, int64_t sector,
+		 bool meta);
+int vm98_blk(struct vm98 *m, bool write, int64_t dev, int64_t block,
+	     int64_t count, bool meta);
+/* swap_state.c, page_io.c (§3.11, §10) */
+int vm98_swap_init(struct vm98 *m);
+void vm98_swap_destroy(struct vm98 *m);
+int32_t get_swap_page(struct vm98 *m);
+void swap_duplicate(struct vm98 *m, int32_t e);
+void swap_free(struct vm98 *m, int32_t e);
+void add_to_swap_cache(struct vm98 *m, int32_t pfn, int32_t e);
+void delete_from_swap_cache(struct vm98 *m, int32_t pfn);
+int swap_in(struct vm98 *m, int32_t t, int32_t pi, bool write);
+void rw_swap_page(struct vm98 *m, int32_t pfn, int32_t e, bool write,
+		  bool wait);
+void swap_write_done(struct vm98 *m, int32_t pfn);
+/* ll_rw_blk.c (§10.3) */
+void vm98_disk_destroy(struct vm98 *m);
+int disk_submit(struct vm98 *m, int64_t sector, int32_t nsect, bool write,
+		int action, int32_t arg);
+void run_task_queue(struct vm98 *m, int64_t t);
+int64_t disk_next_done(const struct vm98 *m);
+void disk_complete_until(struct vm98 *m, int64_t t);
+int64_t disk_wait_last(struct vm98 *m, int64_t t);
+int64_t disk_wait_first(struct vm98 *m, int64_t t);
+int64_t disk_write_slot(struct vm98 *m, int64_t t);
+void disk_io_done(struct vm98 *m, const struct vm98_req *r);
+/* vmscan.c (§5) */
+int try_to_swap_out(struct vm98 *m, int32_t t, int32_t pi, int mask);
+int swap_out(struct vm98 *m, int prio, int mask);
+int do_try_to_free_page(struct vm98 *m, int mask);
+int vm98_try_to_free_page(struct vm98 *m, int mask);
+int vm98_do_try_to_free_pages_22(struct vm98 *m, int mask);
+int64_t vm98_kswapd_tries(int kind, int64_t nfree, int64_t min, int64_t low,
+			  int64_t high, int fma3);
+int64_t kswapd_pass(struct vm98 *m);
+void vm98_wakeup_kswapd(struct vm98 *m);
+int vm98_sct_wait(struct vm98 *m, int mask);
+void vm98_swap_tick(struct vm98 *m);
+/* task.c (§5.5 – §5.7, closed loop) */
+void vm98_tasks_destroy(struct vm98 *m);
+int32_t task_get(struct vm98 *m, int64_t id);
+int vm98_anon_touch(struct vm98 *m, int32_t t, int64_t vpage, int64_t count,
+		    bool write);
+void vm98_task_exit(struct vm98 *m, int32_t t);
+int task_defer(struct vm98 *m, int32_t t, const struct rp_event *ev);
+int64_t task_next_time(struct vm98 *m, int32_t t);
+void task_pop(struct vm98 *m, int32_t t, struct rp_event *out);
+
+/* vm98.c: queue a stall record (and count it in the histograms). */
+void stall_push(struct vm98 *m, int order, int rp_gfp, int64_t latency,
+		int64_t freed, bool failed, const char *path);
+
+/* The current thread's time (reclaim context, vmscan.c header). */
+static inline int64_t rc_now(const struct vm98 *m)
+{
+	return m->now + m->rc.elapsed;
+}
+static inline void rc_cpu(struct vm98 *m, int64_t ns)
+{
+	m->rc.cpu += ns;
+	m->rc.elapsed += ns;
+}
+/* Waits (sleeping) until t: a context switch out and back in. */
+static inline void rc_wait(struct vm98 *m, int64_t t)
+{
+	int64_t now = rc_now(m);
+	if (t > now) {
+		m->rc.elapsed += t - now;
+		m->rc.blocked = true;
+		m->st.ctxsw += 2;
+		m->st.io_wait_ns += t - now;
+	}
+}
 
 /* splitmix64 on the instance's seed: the only randomness (vm98.c). */
 uint64_t vm98_rand(struct vm98 *m);

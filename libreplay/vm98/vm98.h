@@ -18,6 +18,8 @@
  *		...usage error...
  *	struct vm98 *m = vm98_new(k, 32 << 20, &p, seed, err, sizeof(err));
  *	for each event ev: vm98_apply(m, &ev);  (calls vm98_advance itself)
+ *	    while (vm98_next_stall(m, &s)) ...store s...
+ *	at the end: vm98_flush(m); drain the stalls;
  *	every sample interval: vm98_advance(m, t); vm98_sample(m, cb, arg);
  *	at the end: vm98_metrics(m, cb, arg); vm98_free(m);
  */
@@ -98,14 +100,28 @@ void vm98_advance(struct vm98 *m, int64_t now_ns);
 
 /* Outcome of vm98_apply. */
 enum vm98_result {
-	VM98_OK = 0,	  /* applied */
-	VM98_FAILED = 1,  /* an allocation failed (counted; not an error) */
-	VM98_DROPPED = 2, /* net_rx: datagram dropped (an allocation failed) */
-	VM98_UNKNOWN = 3, /* free of an object the model does not hold */
-	VM98_IGNORED = 4, /* event kind not modelled yet (counted) */
+	VM98_OK = 0,	   /* applied */
+	VM98_FAILED = 1,   /* an allocation failed (counted; not an error) */
+	VM98_DROPPED = 2,  /* net_rx: datagram dropped (an allocation failed) */
+	VM98_UNKNOWN = 3,  /* free of an object the model does not hold */
+	VM98_IGNORED = 4,  /* event kind not modelled (counted) */
+	VM98_DEFERRED = 5, /* queued: its task is behind (see "Time") */
 };
 
-/* Applies one event at ev->ts_ns (vm98_advance(m, ev->ts_ns) first):
+/* Time.  Events must be given in trace-time order (ts_ns non-decreasing).
+ * Interrupts (net_rx) and events without a task are open-loop: they
+ * happen at their trace time.  Tasks are closed-loop: an event of task T
+ * at trace time t happens at model time t + delay[T], where delay[T]
+ * (≥ 0, never decreasing) is the sum of T's stalls so far — time spent in
+ * direct reclaim, waiting for kswapd or the disk (swap-in, reads), or
+ * waiting while kswapd (SCHED_FIFO) held the CPU.  So a stalled task
+ * replays its later events later and keeps its think time.  When
+ * delay[T] > 0, vm98_apply queues T's event (VM98_DEFERRED) and applies
+ * it when model time reaches it, inside a later vm98_apply/vm98_advance;
+ * its outcome is then visible only through the metrics and the stall
+ * queue.  vm98_now is model time; vm98_flush applies what is left.
+ *
+ * Applies one event at ev->ts_ns (vm98_advance(m, ev->ts_ns) first):
  *   page_alloc  __get_free_pages(order, gfp); obj → block remembered
  *   page_free   free_pages of the remembered block (unknown obj: counted)
  *   kmalloc     kmalloc(bytes, gfp) in the version's size classes
@@ -113,9 +129,39 @@ enum vm98_result {
  *   net_rx      the version's receive allocations (GFP_ATOMIC) for a
  *               datagram of `bytes` in `count` fragments, freed after the
  *               hold time (param net_hold_ns)
- *   others      counted and ignored (reclaim issue)
+ *   file_read   page cache (file, offset = page index, count = pages)
+ *   file_write  data buffers of the pages (ext2 writes through buffers)
+ *   blk_read    buffer cache (dev, block = 512-byte sector, count =
+ *   blk_write   sectors, flags bit 0 = metadata)
+ *   anon_touch  task's pages (offset = virtual page, count, flags bit 0 =
+ *               write): zero page, new page, swap_in
+ *   task_exit   frees the task's pages and swap
+ *   others      counted and ignored
  * Absent gfp means GFP_KERNEL.  Returns an enum vm98_result. */
 int vm98_apply(struct vm98 *m, const struct rp_event *ev);
+
+/* Applies every deferred event (advancing model time as far as needed);
+ * call at the end of a replay, before vm98_metrics. */
+void vm98_flush(struct vm98 *m);
+
+/* An allocation that waited (reclaimed directly, or slept until kswapd
+ * freed memory) or failed.  Queued in the instance in the order they
+ * happen; drain with vm98_next_stall after each vm98_apply/vm98_advance/
+ * vm98_flush (the queue keeps at most 1 M entries; older ones are then
+ * dropped and counted in metric stall.dropped). */
+struct vm98_stall {
+	int64_t t_ns;	     /* model time the allocation was asked for */
+	int64_t task;	     /* trace task id; -1: interrupt or no task */
+	int order;	     /* buddy order */
+	int gfp;	     /* enum rp_gfp, or-ed with RP_GFP_DMA */
+	int64_t latency_ns;  /* time it waited (0: failed at once) */
+	int64_t pages_freed; /* pages reclaim gave back meanwhile */
+	int failed;	     /* 1: the allocation failed */
+	const char *path;    /* "direct", "kswapd-wait", "failed",
+				"net_rx-drop" */
+};
+/* Takes the oldest queued stall: 1 and *out filled, or 0 if none. */
+int vm98_next_stall(struct vm98 *m, struct vm98_stall *out);
 
 /* Name/value callback for metrics and samples; return nonzero to stop. */
 typedef int (*vm98_value_cb)(const char *name, double value, void *arg);
