@@ -22,7 +22,12 @@
 #define BATCH		 8192
 #define TICK_NS		 10000000LL /* HZ = 100 */
 #define MAX_STALLS	 1000000    /* per run; the rest are counted */
-#define MAX_AUTO_SAMPLES 2000	    /* run_series rows per name, by default */
+#define MAX_AUTO_SAMPLES 2000
+#define STALL_BUF                                                              \
+	4096 /* stalls kept in memory per run before spilling */ /* run_series \
+								    rows per   \
+								    name, by   \
+								    default */
 
 /* ---------------------------------------------------------------- sizes */
 
@@ -103,8 +108,12 @@ struct instance {
 	struct vm98 *m;
 	int64_t next_sample;
 	struct series series;
+	/* stalls: the last STALL_BUF in memory, earlier ones spilled to a
+	 * temporary file, so memory does not grow with the trace */
 	struct rp_stall *stalls;
-	size_t nstalls, cap_stalls;
+	size_t nstalls;
+	FILE *spill;
+	int64_t nspilled;
 	int64_t stalls_dropped;
 	int64_t applied, ignored, unknown;
 	char failure[256]; /* --check: the first inconsistency */
@@ -199,20 +208,39 @@ static void take_sample(struct engine *e, struct instance *in, int64_t t)
 /* Moves the allocations that waited or failed, as the model queued them
  * (vm98_next_stall), to the run's stalls.  The order and GFP class are
  * the model's, of the block asked for (order 2 for a 9000-byte kmalloc). */
+static struct rp_stall *new_stall(struct instance *in)
+{
+	if (in->nspilled + (int64_t)in->nstalls == MAX_STALLS) {
+		in->stalls_dropped++;
+		return NULL;
+	}
+	if (!in->stalls &&
+	    !(in->stalls = malloc(STALL_BUF * sizeof *in->stalls))) {
+		in->failed_oom = 1;
+		return NULL;
+	}
+	if (in->nstalls == STALL_BUF) {
+		/* the path and outcome strings are static: written as pointers,
+		 * read back by this process */
+		if ((!in->spill && !(in->spill = tmpfile())) ||
+		    fwrite(in->stalls, sizeof *in->stalls, STALL_BUF,
+			   in->spill) != STALL_BUF) {
+			in->failed_oom = 1;
+			return NULL;
+		}
+		in->nspilled += STALL_BUF;
+		in->nstalls = 0;
+	}
+	return &in->stalls[in->nstalls++];
+}
+
 static void drain_stalls(struct instance *in)
 {
 	struct vm98_stall vs;
 	while (vm98_next_stall(in->m, &vs)) {
-		if (in->nstalls == MAX_STALLS) {
-			in->stalls_dropped++;
+		struct rp_stall *s = new_stall(in);
+		if (!s)
 			continue;
-		}
-		if (grow((void **)&in->stalls, &in->cap_stalls, in->nstalls + 1,
-			 sizeof *in->stalls)) {
-			in->failed_oom = 1;
-			return;
-		}
-		struct rp_stall *s = &in->stalls[in->nstalls++];
 		memset(s, 0, sizeof *s);
 		s->t_ns = vs.t_ns;
 		s->task = vs.task;
@@ -438,6 +466,8 @@ static void free_instance(struct instance *in)
 	free(in->series.t);
 	free(in->series.v);
 	free(in->stalls);
+	if (in->spill)
+		fclose(in->spill);
 }
 
 /* ------------------------------------------------------------- storing */
@@ -503,6 +533,26 @@ static int store_series(const struct instance *in, struct rp_run_writer *w,
 	return 0;
 }
 
+static int store_stalls(const struct instance *in, struct rp_run_writer *w,
+			struct rp_error *err)
+{
+	struct rp_stall buf[256];
+	size_t n;
+	if (in->spill) {
+		rewind(in->spill);
+		while ((n = fread(buf, sizeof *buf, 256, in->spill)) > 0)
+			for (size_t i = 0; i < n; i++)
+				if (rp_run_stall(w, &buf[i], err))
+					return -1;
+		if (ferror(in->spill))
+			return rp_error_set(err, "reading back stalls failed");
+	}
+	for (size_t i = 0; i < in->nstalls; i++)
+		if (rp_run_stall(w, &in->stalls[i], err))
+			return -1;
+	return 0;
+}
+
 static int store_run(struct rp_store *store, const struct engine *e,
 		     const struct instance *in, int64_t trace_id,
 		     int64_t wall_ns, int64_t *run_id, struct rp_error *err)
@@ -525,9 +575,8 @@ static int store_run(struct rp_store *store, const struct engine *e,
 			  err) ||
 	    store_series(in, w, err))
 		goto fail;
-	for (size_t i = 0; i < in->nstalls; i++)
-		if (rp_run_stall(w, &in->stalls[i], err))
-			goto fail;
+	if (store_stalls(in, w, err))
+		goto fail;
 	return rp_run_finish(w, wall_ns, in->applied, err);
 fail:
 	if (!err->msg[0])
