@@ -88,8 +88,8 @@ bool rp_parse_scaled(const char *s, size_t len, int64_t scale, int64_t *out)
 	if (__builtin_mul_overflow(whole, scale, &scaled))
 		return false;
 	int64_t fpart = (frac * scale + frac_scale / 2) / frac_scale;
-	*out = neg ? scaled - fpart : scaled + fpart;
-	return true;
+	return neg ? !__builtin_sub_overflow(scaled, fpart, out)
+		   : !__builtin_add_overflow(scaled, fpart, out);
 }
 
 const char *rp_quote_field(const char *s, size_t len, char *buf, size_t size)

@@ -4,10 +4,14 @@
  * table, the text field parser shared by the ftrace, trace-cmd and perf
  * readers, and the event sink shared by them and the live recorder (pfns
  * and pointers become obj ids, reclaim begin/end pairs get order and gfp,
- * original GFP strings are interned as trace_stat "gfp.N").
+ * original GFP strings are interned as trace_stat "gfp.N"; for a text
+ * import the store appends each full batch on a thread of its own while
+ * the next is parsed).  The text fields are read in one pass that looks
+ * only at the keys the event's mapping needs.
  */
 #include "kernel-internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,10 +85,18 @@ int rp_tp_lookup(const char *name, size_t len)
 #define KS_BATCH    4096
 #define KS_RECLAIMS 64
 #define KS_UNKNOWN  64
+#define KS_RECENT   8 /* GFP strings looked up last, checked first */
 
 struct gfp_slot {
 	uint64_t hash;
 	char *s; /* NULL: empty slot */
+	uint32_t len;
+	int cls, idx;
+};
+
+/* A string of the table, seen lately. */
+struct gfp_recent {
+	const char *s;
 	uint32_t len;
 	int cls, idx;
 };
@@ -99,13 +111,31 @@ struct unk_name {
 	int64_t n;
 };
 
+/* The store side of an import (rp_ksink_async): appends the batch handed
+ * over on its own thread while the caller maps the next one. */
+struct ks_writer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct rp_trace_writer *w;
+	const struct rp_event *ev; /* the batch being appended; NULL: idle */
+	size_t n;
+	int stop, failed;
+	struct rp_error err; /* of the first failed append */
+};
+
 struct rp_ksink {
 	struct rp_trace_writer *w;
-	struct rp_event buf[KS_BATCH];
+	struct rp_event *buf; /* bufs[cur], being filled */
+	struct rp_event bufs[2][KS_BATCH];
+	int cur;
+	struct ks_writer *wr; /* NULL: appends happen in ksink_flush */
 	size_t n;
 	int64_t last_ts, events, reordered;
 	struct gfp_slot *gfp;
 	size_t gfp_cap, gfp_n;
+	struct gfp_recent recent[KS_RECENT];
+	unsigned nrecent;
 	struct reclaim_slot rec[KS_RECLAIMS];
 	int64_t tp_count[RP_TP_COUNT];
 	struct unk_name unk[KS_UNKNOWN];
@@ -122,6 +152,7 @@ int rp_ksink_new(struct rp_trace_writer *w, struct rp_ksink **out,
 	if (!k)
 		return rp_error_set(err, "out of memory");
 	k->w = w;
+	k->buf = k->bufs[0];
 	k->gfp_cap = 64;
 	k->gfp = calloc(k->gfp_cap, sizeof *k->gfp);
 	if (!k->gfp) {
@@ -132,10 +163,100 @@ int rp_ksink_new(struct rp_trace_writer *w, struct rp_ksink **out,
 	return 0;
 }
 
+static void *writer_main(void *arg)
+{
+	struct ks_writer *wr = arg;
+	pthread_mutex_lock(&wr->mu);
+	for (;;) {
+		while (!wr->ev && !wr->stop)
+			pthread_cond_wait(&wr->cv, &wr->mu);
+		if (!wr->ev)
+			break;
+		const struct rp_event *ev = wr->ev;
+		size_t n = wr->n;
+		int failed = wr->failed;
+		struct rp_error e;
+		pthread_mutex_unlock(&wr->mu);
+		int rc = failed ? 0 : rp_trace_append(wr->w, ev, n, &e);
+		pthread_mutex_lock(&wr->mu);
+		if (rc) {
+			wr->failed = 1;
+			wr->err = e;
+		}
+		wr->ev = NULL;
+		pthread_cond_broadcast(&wr->cv);
+	}
+	pthread_mutex_unlock(&wr->mu);
+	return NULL;
+}
+
+/* Waits until the writer is idle; -1 and its error if an append failed. */
+static int writer_wait(struct ks_writer *wr, struct rp_error *err)
+{
+	pthread_mutex_lock(&wr->mu);
+	while (wr->ev)
+		pthread_cond_wait(&wr->cv, &wr->mu);
+	int failed = wr->failed;
+	if (failed && err)
+		*err = wr->err;
+	pthread_mutex_unlock(&wr->mu);
+	return failed ? -1 : 0;
+}
+
+void rp_ksink_async(struct rp_ksink *k)
+{
+	struct ks_writer *wr;
+	if (!k || !k->w || k->wr || !(wr = calloc(1, sizeof *wr)))
+		return;
+	wr->w = k->w;
+	if (pthread_mutex_init(&wr->mu, NULL)) {
+		free(wr);
+		return;
+	}
+	if (pthread_cond_init(&wr->cv, NULL)) {
+		pthread_mutex_destroy(&wr->mu);
+		free(wr);
+		return;
+	}
+	if (pthread_create(&wr->thread, NULL, writer_main, wr)) {
+		pthread_cond_destroy(&wr->cv);
+		pthread_mutex_destroy(&wr->mu);
+		free(wr); /* appends stay in the caller's thread */
+		return;
+	}
+	k->wr = wr;
+}
+
+/* Waits for the last batch handed over and ends the writer thread. */
+static int ksink_stop(struct rp_ksink *k, struct rp_error *err)
+{
+	struct ks_writer *wr = k->wr;
+	if (!wr)
+		return 0;
+	int rc = writer_wait(wr, err);
+	pthread_mutex_lock(&wr->mu);
+	wr->stop = 1;
+	pthread_cond_broadcast(&wr->cv);
+	pthread_mutex_unlock(&wr->mu);
+	pthread_join(wr->thread, NULL);
+	pthread_cond_destroy(&wr->cv);
+	pthread_mutex_destroy(&wr->mu);
+	free(wr);
+	k->wr = NULL;
+	return rc;
+}
+
+void rp_ksink_stop(struct rp_ksink *k)
+{
+	if (k)
+		ksink_stop(k, NULL);
+}
+
 void rp_ksink_free(struct rp_ksink *k)
 {
 	if (!k)
 		return;
+	ksink_stop(k, NULL);
 	for (size_t i = 0; i < k->gfp_cap; i++)
 		free(k->gfp[i].s);
 	free(k->gfp);
@@ -170,10 +291,25 @@ static int gfp_grow(struct rp_ksink *k)
 	return 0;
 }
 
+static void gfp_remember(struct rp_ksink *k, const struct gfp_slot *g)
+{
+	k->recent[k->nrecent++ % KS_RECENT] =
+	    (struct gfp_recent){g->s, g->len, g->cls, g->idx};
+}
+
 int rp_ksink_gfp(struct rp_ksink *k, const char *s, size_t len, int *cls)
 {
 	if (len > 4000)
 		len = 4000;
+	/* a trace has a few distinct strings: compare before hashing */
+	unsigned nr = k->nrecent < KS_RECENT ? k->nrecent : KS_RECENT;
+	for (unsigned i = 0; i < nr; i++) {
+		const struct gfp_recent *r = &k->recent[i];
+		if (r->len == len && memcmp(r->s, s, len) == 0) {
+			*cls = r->cls;
+			return r->idx;
+		}
+	}
 	uint64_t h = fnv(s, len);
 	size_t j = h & (k->gfp_cap - 1);
 	while (k->gfp[j].s) {
@@ -181,6 +317,7 @@ int rp_ksink_gfp(struct rp_ksink *k, const char *s, size_t len, int *cls)
 		if (g->hash == h && g->len == len &&
 		    memcmp(g->s, s, len) == 0) {
 			*cls = g->cls;
+			gfp_remember(k, g);
 			return g->idx;
 		}
 		j = (j + 1) & (k->gfp_cap - 1);
@@ -198,14 +335,29 @@ int rp_ksink_gfp(struct rp_ksink *k, const char *s, size_t len, int *cls)
 	copy[len] = '\0';
 	k->gfp[j] =
 	    (struct gfp_slot){h, copy, (uint32_t)len, *cls, (int)++k->gfp_n};
+	gfp_remember(k, &k->gfp[j]);
 	return k->gfp[j].idx;
 }
 
 static int ksink_flush(struct rp_ksink *k, struct rp_error *err)
 {
 	int rc = 0;
-	if (k->w && k->n)
+	if (k->w && k->n && k->wr) {
+		/* hand the batch over; fill the other buffer meanwhile */
+		struct ks_writer *wr = k->wr;
+		rc = writer_wait(wr, err);
+		if (!rc) {
+			pthread_mutex_lock(&wr->mu);
+			wr->ev = k->buf;
+			wr->n = k->n;
+			pthread_cond_broadcast(&wr->cv);
+			pthread_mutex_unlock(&wr->mu);
+			k->cur ^= 1;
+			k->buf = k->bufs[k->cur];
+		}
+	} else if (k->w && k->n) {
 		rc = rp_trace_append(k->w, k->buf, k->n, err);
+	}
 	k->n = 0;
 	return rc;
 }
@@ -215,8 +367,9 @@ static struct rp_event *new_event(struct rp_ksink *k, int64_t ts, int kind,
 {
 	if (k->n == KS_BATCH && ksink_flush(k, err))
 		return NULL;
+	static const struct rp_event zero; /* copied: cheaper than memset */
 	struct rp_event *ev = &k->buf[k->n++];
-	memset(ev, 0, sizeof *ev);
+	*ev = zero;
 	if (k->events > 0 && ts < k->last_ts) {
 		ts = k->last_ts; /* another CPU's clock, a little behind */
 		k->reordered++;
@@ -580,7 +733,7 @@ int rp_ksink_finish(struct rp_ksink *k, struct rp_error *err)
 {
 	char key[128];
 
-	if (ksink_flush(k, err))
+	if (ksink_flush(k, err) || ksink_stop(k, err))
 		return -1;
 	if (!k->w)
 		return 0;
@@ -616,41 +769,96 @@ int rp_ksink_finish(struct rp_ksink *k, struct rp_error *err)
 
 /* ------------------------------------------------------- text fields */
 
-bool rp_kparse_u64(const char *s, size_t len, uint64_t *out)
+/* Hex digit value + 1; 0 for anything else. */
+static const uint8_t hex1[256] = {
+    ['0'] = 1,	['1'] = 2,  ['2'] = 3,	['3'] = 4,  ['4'] = 5,	['5'] = 6,
+    ['6'] = 7,	['7'] = 8,  ['8'] = 9,	['9'] = 10, ['a'] = 11, ['b'] = 12,
+    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+    ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* 1 to 16 hex digits, without a prefix. */
+static inline bool parse_hex(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
-	size_t i = 0;
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		if (len > 18)
-			return false;
-		for (i = 2; i < len; i++) {
-			char c = s[i];
-			unsigned d;
-			if (c >= '0' && c <= '9')
-				d = (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				d = (unsigned)(c - 'a' + 10);
-			else if (c >= 'A' && c <= 'F')
-				d = (unsigned)(c - 'A' + 10);
-			else
-				return false;
-			v = v << 4 | d;
-		}
-		*out = v;
-		return true;
+	unsigned bad = 0;
+	if (len == 0 || len > 16)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = hex1[(unsigned char)s[i]];
+		bad |= d == 0;
+		v = v << 4 | ((d - 1) & 15);
 	}
+	if (bad)
+		return false;
+	*out = v;
+	return true;
+}
+
+static inline bool kparse_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_hex(s + 2, len - 2, out);
 	if (len == 0)
 		return false;
-	for (; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
+		/* 19 digits cannot overflow */
+		if (i >= 19 && v > (UINT64_MAX - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}
 	*out = v;
 	return true;
+}
+
+bool rp_kparse_u64(const char *s, size_t len, uint64_t *out)
+{
+	return kparse_u64(s, len, out);
+}
+
+bool rp_kparse_ts(const char *s, size_t len, int64_t *ns)
+{
+	/* ns per unit of the last of d fraction digits, d <= 9 */
+	static const int64_t unit[10] = {
+	    1000000000, 100000000, 10000000, 1000000, 100000,
+	    10000,	1000,	   100,	     10,      1};
+	size_t i = 0, d = 0;
+	int64_t whole = 0, frac = 0;
+	bool big = false; /* more than INT64_MAX ns */
+
+	if (len == 0 || s[0] < '0' || s[0] > '9') {
+		int64_t v;
+		if (!rp_parse_scaled(s, len, 1000000000, &v) || v < 0)
+			return false;
+		*ns = v;
+		return true;
+	}
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (whole > INT64_MAX / 1000000000)
+			big = true;
+		else
+			whole = whole * 10 + (s[i] - '0');
+	}
+	if (i < len) {
+		if (s[i] != '.')
+			return false;
+		for (i++; i < len; i++, d++) {
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+			if (d < 9)
+				frac = frac * 10 + (s[i] - '0');
+		}
+	}
+	if (big || whole > INT64_MAX / 1000000000)
+		return false;
+	/* rp_parse_scaled's (frac * 1e9 + 10^d / 2) / 10^d, exactly */
+	return !__builtin_add_overflow(whole * 1000000000,
+				       frac * unit[d < 9 ? d : 9], ns) &&
+	       *ns >= 0;
 }
 
 /* A pointer printed by %p: hex with or without 0x; "(null)" is 0. */
@@ -661,12 +869,8 @@ static bool parse_ptr(const char *s, size_t len, uint64_t *out)
 		return true;
 	}
 	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return rp_kparse_u64(s, len, out);
-	if (len == 0 || len > 16)
-		return false;
-	char tmp[20] = "0x";
-	memcpy(tmp + 2, s, len);
-	return rp_kparse_u64(tmp, len + 2, out);
+		return kparse_u64(s, len, out);
+	return parse_hex(s, len, out);
 }
 
 static bool parse_i64(const char *s, size_t len, int64_t *out)
@@ -674,67 +878,11 @@ static bool parse_i64(const char *s, size_t len, int64_t *out)
 	uint64_t u;
 	if (len > 0 && s[0] == '-')
 		return rp_parse_i64(s, len, out);
-	if (!rp_kparse_u64(s, len, &u) || u > INT64_MAX)
+	if (!kparse_u64(s, len, &u) || u > INT64_MAX)
 		return false;
 	*out = (int64_t)u;
 	return true;
 }
-
-#define MAX_KV 40
-
-struct kv {
-	const char *k, *v;
-	size_t kl, vl;
-};
-
-static int split_kv(const char *s, size_t len, struct kv *kv, int max)
-{
-	int n = 0;
-	size_t i = 0;
-	while (i < len && n < max) {
-		while (i < len && s[i] == ' ')
-			i++;
-		size_t b = i;
-		while (i < len && s[i] != ' ')
-			i++;
-		const char *eq = memchr(s + b, '=', i - b);
-		if (!eq)
-			continue;
-		kv[n].k = s + b;
-		kv[n].kl = (size_t)(eq - (s + b));
-		kv[n].v = eq + 1;
-		kv[n].vl = (size_t)(s + i - (eq + 1));
-		n++;
-	}
-	return n;
-}
-
-static const struct kv *get(const struct kv *kv, int n, const char *key)
-{
-	size_t kl = strlen(key);
-	for (int i = 0; i < n; i++)
-		if (kv[i].kl == kl && memcmp(kv[i].k, key, kl) == 0)
-			return &kv[i];
-	return NULL;
-}
-
-static int bad_field(const char *key, const struct kv *f, struct rp_error *err)
-{
-	char q[96];
-	return rp_error_set(err, "bad %s value '%s'", key,
-			    rp_quote_field(f->v, f->vl, q, sizeof q));
-}
-
-/* Reads key as a number into *dst; missing is fine, bad is not. */
-#define NUM(key, parse, dst, bit)                                              \
-	do {                                                                   \
-		const struct kv *f_ = get(kv, n, key);                         \
-		if (f_) {                                                      \
-			if (!parse(f_->v, f_->vl, dst))                        \
-				return bad_field(key, f_, err);                \
-			f->has |= (bit);                                       \
-		}                                                              \
-	} while (0)
 
 static bool parse_int(const char *s, size_t len, int *out)
 {
@@ -745,12 +893,164 @@ static bool parse_int(const char *s, size_t len, int *out)
 	return true;
 }
 
-static int gfp_field(struct rp_ksink *k, const struct kv *kv, int n,
+/*
+ * The "key=value" fields: only the keys an event's mapping reads are
+ * looked at, in one pass over the text without copying it.  What the pass
+ * finds is what the former generic split found: tokens are separated by
+ * spaces, a token's key is the text before its first '=', only the first
+ * MAX_KV tokens holding a '=' count, and the first token of a key wins.
+ */
+#define MAX_KV 40
+
+enum {
+	KK_PFN,
+	KK_PAGE,
+	KK_ORDER,
+	KK_GFP,
+	KK_PTR,
+	KK_BYTES_REQ,
+	KK_RECLAIMED,
+	KK_SCANNED,
+	KK_OFS,
+	KK_LEN,
+	KK_SKBADDR,
+	KK_COUNT
+};
+
+#define KB(id) (1u << (id))
+
+static const char *const kk_name[KK_COUNT] = {
+    [KK_PFN] = "pfn",
+    [KK_PAGE] = "page",
+    [KK_ORDER] = "order",
+    [KK_GFP] = "gfp_flags",
+    [KK_PTR] = "ptr",
+    [KK_BYTES_REQ] = "bytes_req",
+    [KK_RECLAIMED] = "nr_reclaimed",
+    [KK_SCANNED] = "nr_scanned",
+    [KK_OFS] = "ofs",
+    [KK_LEN] = "len",
+    [KK_SKBADDR] = "skbaddr",
+};
+
+/* The keys each tracepoint's mapping reads (block_rq_* has its own). */
+static const uint32_t tp_keys[RP_TP_COUNT] = {
+    [RP_TP_PAGE_ALLOC] = KB(KK_PFN) | KB(KK_PAGE) | KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_PAGE_FREE] = KB(KK_PFN) | KB(KK_PAGE) | KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_PAGE_FREE_BATCHED] =
+	KB(KK_PFN) | KB(KK_PAGE) | KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_KMALLOC] = KB(KK_PTR) | KB(KK_BYTES_REQ) | KB(KK_GFP),
+    [RP_TP_KMALLOC_NODE] = KB(KK_PTR) | KB(KK_BYTES_REQ) | KB(KK_GFP),
+    [RP_TP_KFREE] = KB(KK_PTR) | KB(KK_BYTES_REQ) | KB(KK_GFP),
+    [RP_TP_CACHE_ALLOC] = KB(KK_PTR) | KB(KK_BYTES_REQ) | KB(KK_GFP),
+    [RP_TP_CACHE_ALLOC_NODE] = KB(KK_PTR) | KB(KK_BYTES_REQ) | KB(KK_GFP),
+    [RP_TP_CACHE_FREE] = KB(KK_PTR) | KB(KK_BYTES_REQ) | KB(KK_GFP),
+    [RP_TP_DIRECT_BEGIN] = KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_MEMCG_BEGIN] = KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_MEMCG_SOFT_BEGIN] = KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_MEMCG_SHRINK_BEGIN] = KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_NODE_BEGIN] = KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_KSWAPD_WAKE] = KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_WAKEUP_KSWAPD] = KB(KK_ORDER) | KB(KK_GFP),
+    [RP_TP_DIRECT_END] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
+    [RP_TP_MEMCG_END] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
+    [RP_TP_MEMCG_SOFT_END] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
+    [RP_TP_MEMCG_SHRINK_END] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
+    [RP_TP_NODE_END] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
+    [RP_TP_LRU_SHRINK_INACTIVE] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
+    [RP_TP_FILEMAP_ADD] = KB(KK_ORDER) | KB(KK_OFS),
+    [RP_TP_FILEMAP_DELETE] = KB(KK_ORDER) | KB(KK_OFS),
+    [RP_TP_NET_RX] = KB(KK_LEN) | KB(KK_SKBADDR),
+    [RP_TP_KFREE_SKB] = KB(KK_SKBADDR),
+    [RP_TP_CONSUME_SKB] = KB(KK_SKBADDR),
+};
+
+static int key_id(const char *k, size_t kl)
+{
+	switch (kl) {
+	case 3:
+		if (memcmp(k, "pfn", 3) == 0)
+			return KK_PFN;
+		if (memcmp(k, "ptr", 3) == 0)
+			return KK_PTR;
+		if (memcmp(k, "ofs", 3) == 0)
+			return KK_OFS;
+		if (memcmp(k, "len", 3) == 0)
+			return KK_LEN;
+		return -1;
+	case 4: return memcmp(k, "page", 4) == 0 ? KK_PAGE : -1;
+	case 5: return memcmp(k, "order", 5) == 0 ? KK_ORDER : -1;
+	case 7: return memcmp(k, "skbaddr", 7) == 0 ? KK_SKBADDR : -1;
+	case 9:
+		if (memcmp(k, "gfp_flags", 9) == 0)
+			return KK_GFP;
+		if (memcmp(k, "bytes_req", 9) == 0)
+			return KK_BYTES_REQ;
+		return -1;
+	case 10: return memcmp(k, "nr_scanned", 10) == 0 ? KK_SCANNED : -1;
+	case 12: return memcmp(k, "nr_reclaimed", 12) == 0 ? KK_RECLAIMED : -1;
+	default: return -1;
+	}
+}
+
+struct kvals {
+	uint32_t found; /* KB(KK_*) */
+	const char *v[KK_COUNT];
+	size_t vl[KK_COUNT];
+};
+
+/* Finds the wanted keys; stops early once all of `enough` are found. */
+static void scan_kv(const char *s, size_t len, uint32_t want, uint32_t enough,
+		    struct kvals *kv)
+{
+	size_t i = 0;
+	int n = 0;
+
+	kv->found = 0;
+	while (i < len && n < MAX_KV) {
+		while (i < len && s[i] == ' ')
+			i++;
+		size_t b = i;
+		i = rp_kfind2(s, i, len, ' ', '=');
+		if (i == len || s[i] == ' ')
+			continue; /* a token without '=' */
+		size_t eq = i;
+		i = rp_kfind(s, eq + 1, len, ' ');
+		n++;
+		int id = key_id(s + b, eq - b);
+		if (id < 0 || !(want & KB(id)) || (kv->found & KB(id)))
+			continue;
+		kv->found |= KB(id);
+		kv->v[id] = s + eq + 1;
+		kv->vl[id] = i - eq - 1;
+		if ((kv->found & enough) == enough)
+			break;
+	}
+}
+
+static int bad_field(const struct kvals *kv, int id, struct rp_error *err)
+{
+	char q[96];
+	return rp_error_set(err, "bad %s value '%s'", kk_name[id],
+			    rp_quote_field(kv->v[id], kv->vl[id], q, sizeof q));
+}
+
+/* Reads key id as a number into *dst; missing is fine, bad is not. */
+#define NUM(id, parse, dst, bit)                                               \
+	do {                                                                   \
+		if (kv.found & KB(id)) {                                       \
+			if (!parse(kv.v[id], kv.vl[id], dst))                  \
+				return bad_field(&kv, id, err);                \
+			f->has |= (bit);                                       \
+		}                                                              \
+	} while (0)
+
+static int gfp_field(struct rp_ksink *k, const struct kvals *kv,
 		     struct rp_kfields *f)
 {
-	const struct kv *g = get(kv, n, "gfp_flags");
-	if (g) {
-		f->gfp_idx = rp_ksink_gfp(k, g->v, g->vl, &f->gfp_class);
+	if (kv->found & KB(KK_GFP)) {
+		f->gfp_idx = rp_ksink_gfp(k, kv->v[KK_GFP], kv->vl[KK_GFP],
+					  &f->gfp_class);
 		f->has |= RP_KF_GFP;
 	}
 	return 0;
@@ -765,8 +1065,8 @@ static bool parse_dev(const char *s, size_t len, uint64_t *dev)
 	if (!sep)
 		return false;
 	uint64_t ma, mi;
-	if (!rp_kparse_u64(s, (size_t)(sep - s), &ma) ||
-	    !rp_kparse_u64(sep + 1, len - (size_t)(sep - s) - 1, &mi) ||
+	if (!kparse_u64(s, (size_t)(sep - s), &ma) ||
+	    !kparse_u64(sep + 1, len - (size_t)(sep - s) - 1, &mi) ||
 	    ma > 4095 || mi > 0xfffff)
 		return false;
 	*dev = ma << 20 | mi;
@@ -817,8 +1117,8 @@ static int block_fields(const char *s, size_t len, struct rp_kfields *f,
 		while (e < len && s[e] != ' ')
 			e++;
 		uint64_t sec, nr;
-		if (!rp_kparse_u64(s + b, p - b, &sec) ||
-		    !rp_kparse_u64(s + a, e - a, &nr) || sec > INT64_MAX ||
+		if (!kparse_u64(s + b, p - b, &sec) ||
+		    !kparse_u64(s + a, e - a, &nr) || sec > INT64_MAX ||
 		    nr > INT64_MAX)
 			return rp_error_set(err, "bad block sector + count");
 		f->sector = (int64_t)sec;
@@ -832,7 +1132,7 @@ static int block_fields(const char *s, size_t len, struct rp_kfields *f,
 
 /* mm_filemap_*: "dev 254:1 ino 1a2b pfn=0x10 ofs=4096 order=0" (older:
  * "... page=... pfn=123 ofs=4096"). */
-static int filemap_fields(const char *s, size_t len, const struct kv *kv, int n,
+static int filemap_fields(const char *s, size_t len, const struct kvals *kv,
 			  struct rp_kfields *f, struct rp_error *err)
 {
 	size_t i = 0, tl;
@@ -853,10 +1153,10 @@ static int filemap_fields(const char *s, size_t len, const struct kv *kv, int n,
 		}
 	}
 	uint64_t ofs;
-	const struct kv *o = get(kv, n, "ofs");
-	if (o) {
-		if (!rp_kparse_u64(o->v, o->vl, &ofs) || ofs / 4096 > INT64_MAX)
-			return bad_field("ofs", o, err);
+	if (kv->found & KB(KK_OFS)) {
+		if (!kparse_u64(kv->v[KK_OFS], kv->vl[KK_OFS], &ofs) ||
+		    ofs / 4096 > INT64_MAX)
+			return bad_field(kv, KK_OFS, err);
 		f->index = (int64_t)(ofs / 4096);
 		f->has |= RP_KF_INDEX;
 	}
@@ -868,46 +1168,47 @@ static int filemap_fields(const char *s, size_t len, const struct kv *kv, int n,
 int rp_ktext_fields(struct rp_ksink *k, int tp, const char *s, size_t len,
 		    struct rp_kfields *f, struct rp_error *err)
 {
-	struct kv kv[MAX_KV];
-	int n;
+	struct kvals kv;
 
 	if (tp == RP_TP_RQ_ISSUE || tp == RP_TP_RQ_COMPLETE)
 		return block_fields(s, len, f, err);
-	n = split_kv(s, len, kv, MAX_KV);
+	if (tp < 0 || tp >= RP_TP_COUNT || !tp_keys[tp])
+		return 0;
+	/* pages: "page" is read only when there is no "pfn" */
+	scan_kv(s, len, tp_keys[tp], tp_keys[tp] & ~KB(KK_PAGE), &kv);
 	switch (tp) {
 	case RP_TP_PAGE_ALLOC:
 	case RP_TP_PAGE_FREE:
-	case RP_TP_PAGE_FREE_BATCHED: {
-		const struct kv *p = get(kv, n, "pfn");
-		if (p) {
-			if (!rp_kparse_u64(p->v, p->vl, &f->pfn))
-				return bad_field("pfn", p, err);
+	case RP_TP_PAGE_FREE_BATCHED:
+		if (kv.found & KB(KK_PFN)) {
+			if (!kparse_u64(kv.v[KK_PFN], kv.vl[KK_PFN], &f->pfn))
+				return bad_field(&kv, KK_PFN, err);
 			f->has |= RP_KF_PFN;
-		} else if ((p = get(kv, n, "page"))) {
+		} else if (kv.found & KB(KK_PAGE)) {
 			/* very old kernels: only the struct page pointer */
-			if (!parse_ptr(p->v, p->vl, &f->pfn)) {
-				if (p->vl != 0) /* "page= (null)" */
-					return bad_field("page", p, err);
+			if (!parse_ptr(kv.v[KK_PAGE], kv.vl[KK_PAGE],
+				       &f->pfn)) {
+				if (kv.vl[KK_PAGE] != 0) /* "page= (null)" */
+					return bad_field(&kv, KK_PAGE, err);
 				f->pfn = 0;
 			}
 			f->has |= RP_KF_PFN;
 		}
-		NUM("order", parse_int, &f->order, RP_KF_ORDER);
+		NUM(KK_ORDER, parse_int, &f->order, RP_KF_ORDER);
 		if (tp == RP_TP_PAGE_FREE_BATCHED) {
 			f->order = 0;
 			f->has |= RP_KF_ORDER;
 		}
-		return gfp_field(k, kv, n, f);
-	}
+		return gfp_field(k, &kv, f);
 	case RP_TP_KMALLOC:
 	case RP_TP_KMALLOC_NODE:
 	case RP_TP_KFREE:
 	case RP_TP_CACHE_ALLOC:
 	case RP_TP_CACHE_ALLOC_NODE:
 	case RP_TP_CACHE_FREE:
-		NUM("ptr", parse_ptr, &f->ptr, RP_KF_PTR);
-		NUM("bytes_req", parse_i64, &f->bytes, RP_KF_BYTES);
-		return gfp_field(k, kv, n, f);
+		NUM(KK_PTR, parse_ptr, &f->ptr, RP_KF_PTR);
+		NUM(KK_BYTES_REQ, parse_i64, &f->bytes, RP_KF_BYTES);
+		return gfp_field(k, &kv, f);
 	case RP_TP_KSWAPD_WAKE:
 	case RP_TP_WAKEUP_KSWAPD:
 	case RP_TP_DIRECT_BEGIN:
@@ -915,28 +1216,27 @@ int rp_ktext_fields(struct rp_ksink *k, int tp, const char *s, size_t len,
 	case RP_TP_MEMCG_SOFT_BEGIN:
 	case RP_TP_MEMCG_SHRINK_BEGIN:
 	case RP_TP_NODE_BEGIN:
-		NUM("order", parse_int, &f->order, RP_KF_ORDER);
-		return gfp_field(k, kv, n, f);
+		NUM(KK_ORDER, parse_int, &f->order, RP_KF_ORDER);
+		return gfp_field(k, &kv, f);
 	case RP_TP_DIRECT_END:
 	case RP_TP_MEMCG_END:
 	case RP_TP_MEMCG_SOFT_END:
 	case RP_TP_MEMCG_SHRINK_END:
 	case RP_TP_NODE_END:
 	case RP_TP_LRU_SHRINK_INACTIVE:
-		NUM("nr_reclaimed", parse_i64, &f->reclaimed, RP_KF_RECLAIMED);
-		NUM("nr_scanned", parse_i64, &f->scanned, RP_KF_SCANNED);
+		NUM(KK_RECLAIMED, parse_i64, &f->reclaimed, RP_KF_RECLAIMED);
+		NUM(KK_SCANNED, parse_i64, &f->scanned, RP_KF_SCANNED);
 		return 0;
-	case RP_TP_KSWAPD_SLEEP: return 0;
 	case RP_TP_FILEMAP_ADD:
 	case RP_TP_FILEMAP_DELETE:
-		NUM("order", parse_int, &f->order, RP_KF_ORDER);
-		return filemap_fields(s, len, kv, n, f, err);
+		NUM(KK_ORDER, parse_int, &f->order, RP_KF_ORDER);
+		return filemap_fields(s, len, &kv, f, err);
 	case RP_TP_NET_RX:
-		NUM("len", parse_i64, &f->len, RP_KF_LEN);
+		NUM(KK_LEN, parse_i64, &f->len, RP_KF_LEN);
 		/* fall through */
 	case RP_TP_KFREE_SKB:
 	case RP_TP_CONSUME_SKB:
-		NUM("skbaddr", parse_ptr, &f->ptr, RP_KF_PTR);
+		NUM(KK_SKBADDR, parse_ptr, &f->ptr, RP_KF_PTR);
 		return 0;
 	default: return 0;
 	}

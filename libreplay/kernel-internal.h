@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ------------------------------------------------------- tracepoints */
 
@@ -105,6 +106,14 @@ struct rp_ksink;
 
 int rp_ksink_new(struct rp_trace_writer *w, struct rp_ksink **out,
 		 struct rp_error *err);
+/* From now on full batches are appended on a thread of their own while
+ * the caller goes on (an append error is returned by a later add or by
+ * finish); without a thread, appends stay synchronous.  The writer must
+ * not be used otherwise until rp_ksink_finish or rp_ksink_stop. */
+void rp_ksink_async(struct rp_ksink *k);
+/* Waits for the batch being appended and ends the thread (before
+ * rp_trace_abort on an error path). */
+void rp_ksink_stop(struct rp_ksink *k);
 void rp_ksink_free(struct rp_ksink *k);
 /* Interns an original modern GFP string; returns its index N (> 0) and
  * the 1998 class in *cls.  Strings are kept as trace_stat "gfp.N". */
@@ -131,6 +140,81 @@ int rp_ktext_fields(struct rp_ksink *k, int tp, const char *s, size_t len,
 
 /* Number in decimal or 0x-hex; false if not a whole number. */
 bool rp_kparse_u64(const char *s, size_t len, uint64_t *out);
+/* A time "SECONDS[.FRACTION]" in ns, >= 0: what rp_parse_scaled(s, len,
+ * 1000000000) gives (fraction digits after the ninth ignored), but false
+ * where that would overflow. */
+bool rp_kparse_ts(const char *s, size_t len, int64_t *ns);
+
+/* Byte scanning for the text parsers, eight bytes at a time where the
+ * byte order allows; never reads outside s[i, len). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define RP_KSWAR  1
+#define RP_KONES  0x0101010101010101ull
+#define RP_KHIGHS 0x8080808080808080ull
+
+/* High bit of each byte of x that equals c (exact up to the first). */
+static inline uint64_t rp_kswar_eq(uint64_t x, unsigned char c)
+{
+	uint64_t a = x ^ (RP_KONES * c);
+	return (a - RP_KONES) & ~a & RP_KHIGHS;
+}
+
+/* High bit of each byte of x that differs from c. */
+static inline uint64_t rp_kswar_ne(uint64_t x, unsigned char c)
+{
+	uint64_t a = x ^ (RP_KONES * c);
+	return (((a & ~RP_KHIGHS) + ~RP_KHIGHS) | a) & RP_KHIGHS;
+}
+
+static inline uint64_t rp_kload8(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+#endif
+
+/* Index of the first c (or also c2, if not 0) in s[i, len); len if none. */
+static inline size_t rp_kfind2(const char *s, size_t i, size_t len, char c,
+			       char c2)
+{
+#ifdef RP_KSWAR
+	while (len - i >= 8) {
+		uint64_t x = rp_kload8(s + i);
+		uint64_t m = rp_kswar_eq(x, (unsigned char)c);
+		if (c2)
+			m |= rp_kswar_eq(x, (unsigned char)c2);
+		if (m)
+			return i + (size_t)(__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < len && s[i] != c && !(c2 && s[i] == c2))
+		i++;
+	return i;
+}
+
+static inline size_t rp_kfind(const char *s, size_t i, size_t len, char c)
+{
+	return rp_kfind2(s, i, len, c, 0);
+}
+
+/* Index of the first byte other than c in s[i, len); len if none. */
+static inline size_t rp_kskip(const char *s, size_t i, size_t len, char c)
+{
+#ifdef RP_KSWAR
+	while (len - i >= 8) {
+		uint64_t m = rp_kswar_ne(rp_kload8(s + i), (unsigned char)c);
+		if (m)
+			return i + (size_t)(__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < len && s[i] == c)
+		i++;
+	return i;
+}
 
 /* ------------------------------------------------------- line reading */
 

@@ -46,8 +46,10 @@ static bool lost_line(const char *s, size_t len, struct rp_text_stats *st)
  * followed by a space.  0 if none. */
 static size_t find_cpu(const char *s, size_t len, size_t *close)
 {
-	for (size_t i = 1; i < len; i++) {
-		if (s[i] != '[' || s[i - 1] != ' ')
+	if (len < 2)
+		return 0;
+	for (size_t i = 1; (i = rp_kfind(s, i, len, '[')) < len; i++) {
+		if (s[i - 1] != ' ')
 			continue;
 		size_t j = i + 1;
 		while (j < len && is_digit(s[j]))
@@ -66,7 +68,22 @@ static bool parse_ts(const char *t, size_t tl, int64_t *ns)
 {
 	if (tl < 2 || t[tl - 1] != ':' || !is_digit(t[0]))
 		return false;
-	return rp_parse_scaled(t, tl - 1, 1000000000, ns) && *ns >= 0;
+	return rp_kparse_ts(t, tl - 1, ns);
+}
+
+/* A whole decimal number of up to 18 digits, else rp_parse_i64. */
+static bool parse_pid(const char *s, size_t len, int64_t *out)
+{
+	int64_t v = 0;
+	if (len == 0 || len > 18)
+		return rp_parse_i64(s, len, out);
+	for (size_t i = 0; i < len; i++) {
+		if (!is_digit(s[i]))
+			return rp_parse_i64(s, len, out);
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
 }
 
 static int malformed(struct rp_error *err, const char *what, const char *s,
@@ -82,10 +99,13 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 		       size_t len, struct rp_text_stats *st,
 		       struct rp_error *err)
 {
+	static const struct rp_kfields zero;
 	struct rp_kfields f;
 	size_t close, i;
 	(void)state;
 
+	i = rp_kskip(s, 0, len, ' ');
+	s += i, len -= i;
 	while (len && (*s == ' ' || *s == '\t'))
 		s++, len--;
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
@@ -96,9 +116,10 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 	    lost_line(s, len, st))
 		return 0;
 	/* trace-cmd report preamble */
-	if (starts(s, len, "cpus=") || starts(s, len, "version =") ||
-	    (starts(s, len, "CPU ") && !find_cpu(s, len, &close)) ||
-	    starts(s, len, "trace-cmd:"))
+	if ((s[0] == 'c' || s[0] == 'v' || s[0] == 'C' || s[0] == 't') &&
+	    (starts(s, len, "cpus=") || starts(s, len, "version =") ||
+	     (starts(s, len, "CPU ") && !find_cpu(s, len, &close)) ||
+	     starts(s, len, "trace-cmd:")))
 		return 0;
 
 	size_t b = find_cpu(s, len, &close);
@@ -122,8 +143,8 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 		dash--;
 	if (dash == 0 || dash == e)
 		return malformed(err, "no COMM-PID", s, len);
-	memset(&f, 0, sizeof f);
-	if (!rp_parse_i64(s + dash, e - dash, &f.pid) || f.pid < 0)
+	f = zero; /* a copy is cheaper than memset here */
+	if (!parse_pid(s + dash, e - dash, &f.pid) || f.pid < 0)
 		return malformed(err, "bad PID", s + dash, e - dash);
 
 	/* [FLAGS] TIMESTAMP: */
@@ -134,8 +155,7 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 		while (i < len && s[i] == ' ')
 			i++;
 		t = s + i;
-		while (i < len && s[i] != ' ')
-			i++;
+		i = rp_kfind(s, i, len, ' ');
 		tl = (size_t)(s + i - t);
 		if (parse_ts(t, tl, &f.ts_ns))
 			break;
@@ -148,8 +168,7 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 	while (i < len && s[i] == ' ')
 		i++;
 	const char *ev = s + i;
-	while (i < len && s[i] != ' ')
-		i++;
+	i = rp_kfind(s, i, len, ' ');
 	size_t evl = (size_t)(s + i - ev);
 	if (evl < 2 || ev[evl - 1] != ':')
 		return malformed(err, "no event name", s, len);

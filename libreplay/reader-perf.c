@@ -81,8 +81,7 @@ static int perf_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 		nt++;
 		if (nt >= 2 && c->n >= 2 && c->s[c->n - 1] == ':' &&
 		    is_digit(c->s[0]) && memchr(c->s, '.', c->n) &&
-		    rp_parse_scaled(c->s, c->n - 1, 1000000000, &f.ts_ns) &&
-		    f.ts_ns >= 0) {
+		    rp_kparse_ts(c->s, c->n - 1, &f.ts_ns)) {
 			ts_tok = nt - 1;
 			break;
 		}

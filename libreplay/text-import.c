@@ -2,7 +2,8 @@
  * text-import.c — what the line-oriented kernel text readers (ftrace,
  * perf script, mtrace) share: a buffered line reader with line numbers and
  * progress, and the import driver (one transaction, malformed lines warned
- * and skipped or fatal under --strict, a 'captured' run afterwards).
+ * and skipped or fatal under --strict, a 'captured' run afterwards; the
+ * store appends the events on a thread of its own while lines are parsed).
  */
 #include "kernel-internal.h"
 
@@ -222,6 +223,7 @@ int rp_text_import(struct rp_store *store, const char *path,
 		goto fail;
 	if (rp_ksink_new(w, &k, err))
 		goto fail;
+	rp_ksink_async(k); /* the store appends while we parse */
 	state = p->create ? p->create(k, path, opt) : NULL;
 	if (p->create && !state) {
 		rp_error_set(err, "out of memory");
@@ -263,6 +265,7 @@ int rp_text_import(struct rp_store *store, const char *path,
 		*stats = st;
 	return 0;
 fail:
+	rp_ksink_stop(k);
 	rp_trace_abort(w);
 fail_after:
 	if (p->destroy && state)

@@ -100,6 +100,9 @@ static void scaled_times(void **state)
 	assert_false(rp_parse_scaled("1.x", 3, 1000, &v));
 	assert_false(rp_parse_scaled(".", 1, 1000, &v));
 	assert_false(rp_parse_scaled("99999999999", 11, 1000000000, &v));
+	/* whole part fits, the fraction pushes it over: no overflow (UB) */
+	assert_false(rp_parse_scaled("9223372036.9", 12, 1000000000, &v));
+	assert_false(rp_parse_scaled("-9223372036.9", 13, 1000000000, &v));
 }
 
 static void event_get_set(void **state)
