@@ -44,14 +44,17 @@ enum rp_reclaim_type {
 
 /* mark subtype: kernel facts that are not replayed but analysed. */
 enum rp_kmark {
-	RP_KMARK_WAKEUP_KSWAPD = 1, /* order, gfp of the waking allocation */
-	RP_KMARK_LRU_SHRINK = 2,    /* bytes = nr_scanned, count = reclaimed */
-	RP_KMARK_PAGECACHE_DEL = 3, /* file, offset (page), count (pages) */
-	RP_KMARK_BLK_COMPLETE = 4,  /* dev, block, count */
-	RP_KMARK_SKB_DROP = 5,	    /* obj = skb address (kfree_skb) */
-	RP_KMARK_SKB_CONSUME = 6,   /* obj = skb address (consume_skb) */
-	RP_KMARK_ALLOC_FAILED = 7,  /* a page/kmalloc allocation that failed:
-				       order or bytes, gfp */
+	RP_KMARK_WAKEUP_KSWAPD = 1,  /* order, gfp of the waking allocation */
+	RP_KMARK_LRU_SHRINK = 2,     /* bytes = nr_scanned, count = reclaimed */
+	RP_KMARK_PAGECACHE_DEL = 3,  /* file, offset (page), count (pages) */
+	RP_KMARK_BLK_COMPLETE = 4,   /* dev, block, count */
+	RP_KMARK_SKB_DROP = 5,	     /* obj = skb address (kfree_skb) */
+	RP_KMARK_SKB_CONSUME = 6,    /* obj = skb address (consume_skb) */
+	RP_KMARK_ALLOC_FAILED = 7,   /* a page/kmalloc allocation that failed:
+					order or bytes, gfp */
+	RP_KMARK_PAGECACHE_PAGE = 8, /* a page_alloc whose page went into the
+					page cache (obj, order, gfp kept): the
+					file_read that follows stands for it */
 };
 
 /* ----------------------------------------------------------- GFP table */

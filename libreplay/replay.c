@@ -120,6 +120,26 @@ struct instance {
 	int failed_oom;
 };
 
+/* The live obj ids of the trace, numbered densely for all instances at
+ * once (vm98_apply_slot): one hash lookup per event here, on the reading
+ * thread, instead of one per instance.  Open addressing, linear probing,
+ * backward-shift deletion; freed slot numbers are reused last-in first-out.
+ * Reusing a slot at once is safe: every instance applies the events in
+ * the order they are numbered, so it has applied the free before the
+ * allocation that reuses the slot. */
+struct slot_entry {
+	int64_t key;
+	uint32_t slot; /* VM98_NO_SLOT: empty */
+};
+
+struct slot_table {
+	struct slot_entry *e;
+	uint32_t mask, used;
+	uint32_t *free; /* recycled slot numbers */
+	size_t nfree, cap_free;
+	uint32_t next; /* slots never used yet start here */
+};
+
 struct engine {
 	const struct rp_replay_options *opt;
 	struct instance inst[RP_REPLAY_MAX_INSTANCES];
@@ -128,7 +148,9 @@ struct engine {
 	int64_t sample_ns;
 	/* double buffer */
 	struct rp_event *buf[2];
+	uint32_t *slot[2]; /* per event: its obj's slot (vm98_apply_slot) */
 	size_t n[2];
+	struct slot_table slots;
 	int done;
 	pthread_barrier_t barrier;
 	int nthreads;	      /* worker threads besides the reader */
@@ -147,6 +169,123 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 		return -1;
 	*p = q;
 	*cap = n;
+	return 0;
+}
+
+static inline uint32_t slot_hash(int64_t key, uint32_t mask)
+{
+	uint64_t x = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
+	return (uint32_t)(x >> 32) & mask;
+}
+
+static int slot_table_alloc(struct slot_table *t, uint32_t cap)
+{
+	t->e = malloc((size_t)cap * sizeof *t->e);
+	if (!t->e)
+		return -1;
+	for (uint32_t i = 0; i < cap; i++)
+		t->e[i].slot = VM98_NO_SLOT;
+	t->mask = cap - 1;
+	return 0;
+}
+
+static int slot_table_grow(struct slot_table *t)
+{
+	struct slot_entry *old = t->e;
+	uint32_t cap = t->mask + 1;
+	if (cap >= UINT32_C(0x40000000) || slot_table_alloc(t, cap * 2)) {
+		t->e = old;
+		return -1;
+	}
+	for (uint32_t i = 0; i < cap; i++) {
+		if (old[i].slot == VM98_NO_SLOT)
+			continue;
+		uint32_t j = slot_hash(old[i].key, t->mask);
+		while (t->e[j].slot != VM98_NO_SLOT)
+			j = (j + 1) & t->mask;
+		t->e[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* The slot of a live obj, or a new one for it; VM98_NO_SLOT: out of
+ * memory. */
+static uint32_t slot_get(struct slot_table *t, int64_t key)
+{
+	if ((t->used + 1) * 2 > t->mask + 1 && slot_table_grow(t))
+		return VM98_NO_SLOT;
+	uint32_t i = slot_hash(key, t->mask);
+	for (; t->e[i].slot != VM98_NO_SLOT; i = (i + 1) & t->mask)
+		if (t->e[i].key == key)
+			return t->e[i].slot;
+	uint32_t slot;
+	if (t->nfree)
+		slot = t->free[--t->nfree];
+	else if (t->next < VM98_NO_SLOT - 1)
+		slot = t->next++;
+	else
+		return VM98_NO_SLOT;
+	t->e[i].key = key;
+	t->e[i].slot = slot;
+	t->used++;
+	return slot;
+}
+
+/* Forgets a live obj: its slot (recycled), or VM98_NO_SLOT if not live. */
+static uint32_t slot_put(struct slot_table *t, int64_t key)
+{
+	uint32_t i = slot_hash(key, t->mask);
+	for (;; i = (i + 1) & t->mask) {
+		if (t->e[i].slot == VM98_NO_SLOT)
+			return VM98_NO_SLOT;
+		if (t->e[i].key == key)
+			break;
+	}
+	uint32_t slot = t->e[i].slot, hole = i;
+	for (uint32_t j = (i + 1) & t->mask; t->e[j].slot != VM98_NO_SLOT;
+	     j = (j + 1) & t->mask) {
+		uint32_t home = slot_hash(t->e[j].key, t->mask);
+		/* e[j] may move to hole iff home is not in (hole, j] */
+		if (((j - home) & t->mask) >= ((j - hole) & t->mask)) {
+			t->e[hole] = t->e[j];
+			hole = j;
+		}
+	}
+	t->e[hole].slot = VM98_NO_SLOT;
+	t->used--;
+	/* cap_free >= number of slots handed out, so this never fails */
+	t->free[t->nfree++] = slot;
+	return slot;
+}
+
+/* Numbers the objs of a batch.  -1 on out of memory. */
+static int map_slots(struct slot_table *t, const struct rp_event *evs,
+		     uint32_t *slots, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct rp_event *ev = &evs[i];
+		slots[i] = VM98_NO_SLOT;
+		if (!(ev->present & RP_HAS(RP_COL_OBJ)))
+			continue;
+		switch (ev->kind) {
+		case RP_PAGE_ALLOC:
+		case RP_KMALLOC:
+			if (t->next == t->cap_free) {
+				size_t cap = t->cap_free;
+				if (grow((void **)&t->free, &cap, cap + 1,
+					 sizeof *t->free))
+					return -1;
+				t->cap_free = cap;
+			}
+			if ((slots[i] = slot_get(t, ev->obj)) == VM98_NO_SLOT)
+				return -1;
+			break;
+		case RP_PAGE_FREE:
+		case RP_KFREE: slots[i] = slot_put(t, ev->obj); break;
+		default: break;
+		}
+	}
 	return 0;
 }
 
@@ -254,7 +393,8 @@ static void drain_stalls(struct instance *in)
 }
 
 static void apply_batch(struct engine *e, struct instance *in,
-			const struct rp_event *evs, size_t n)
+			const struct rp_event *evs, const uint32_t *slots,
+			size_t n)
 {
 	char msg[200];
 	for (size_t i = 0; i < n && !in->failure[0]; i++) {
@@ -263,7 +403,7 @@ static void apply_batch(struct engine *e, struct instance *in,
 			take_sample(e, in, in->next_sample);
 			in->next_sample += e->sample_ns;
 		}
-		int r = vm98_apply(in->m, ev);
+		int r = vm98_apply_slot(in->m, ev, slots[i]);
 		in->applied++;
 		drain_stalls(in);
 		if (r == VM98_IGNORED)
@@ -285,7 +425,8 @@ static void apply_instances(struct engine *e, int k)
 {
 	int i;
 	while ((i = atomic_fetch_add(&e->next_inst, 1)) < e->ninst)
-		apply_batch(e, &e->inst[i], e->buf[k & 1], e->n[k & 1]);
+		apply_batch(e, &e->inst[i], e->buf[k & 1], e->slot[k & 1],
+			    e->n[k & 1]);
 }
 
 static void *worker_main(void *arg)
@@ -636,6 +777,8 @@ static int run_pass(struct engine *e, struct rp_event_cursor *c,
 	size_t n = 0;
 	if (!ret && read_batch(c, f, e->buf[0], &n, &res->events_read, err))
 		ret = -1;
+	else if (!ret && map_slots(&e->slots, e->buf[0], e->slot[0], n))
+		ret = rp_error_set(err, "out of memory");
 	for (int k = 0; started == nthreads; k++) {
 		e->n[k & 1] = n;
 		e->done = ret != 0 || n == 0;
@@ -644,9 +787,14 @@ static int run_pass(struct engine *e, struct rp_event_cursor *c,
 		if (e->done)
 			break;
 		res->events_replayed += (int64_t)n;
-		if (read_batch(c, f, e->buf[(k + 1) & 1], &n, &res->events_read,
+		int next = (k + 1) & 1;
+		if (read_batch(c, f, e->buf[next], &n, &res->events_read,
 			       err)) {
 			ret = -1;
+			n = 0;
+		} else if (map_slots(&e->slots, e->buf[next], e->slot[next],
+				     n)) {
+			ret = rp_error_set(err, "out of memory");
 			n = 0;
 		}
 		if (e->opt->progress)
@@ -709,7 +857,10 @@ static int setup_engine(struct engine *e, const struct rp_replay_options *opt,
 		e->nthreads = 64;
 	e->buf[0] = malloc(BATCH * sizeof(struct rp_event));
 	e->buf[1] = malloc(BATCH * sizeof(struct rp_event));
-	if (!e->buf[0] || !e->buf[1])
+	e->slot[0] = malloc(BATCH * sizeof(uint32_t));
+	e->slot[1] = malloc(BATCH * sizeof(uint32_t));
+	if (!e->buf[0] || !e->buf[1] || !e->slot[0] || !e->slot[1] ||
+	    slot_table_alloc(&e->slots, 1024))
 		return rp_error_set(err, "out of memory");
 	return 0;
 }
@@ -785,6 +936,10 @@ out:
 		free_instance(&e->inst[i]);
 	free(e->buf[0]);
 	free(e->buf[1]);
+	free(e->slot[0]);
+	free(e->slot[1]);
+	free(e->slots.e);
+	free(e->slots.free);
 	free(f.tasks);
 	free(e);
 	return ret;

@@ -439,6 +439,21 @@ int vm98_check(const struct vm98 *m, char *buf, size_t n)
 			goto out;
 		}
 	}
+	for (uint32_t i = 0; i < m->slots.cap; i++) {
+		const struct vm98_handle *h = &m->slots.h[i];
+		if (h->type == H_PAGES &&
+		    claim(&c, h->idx, h->order, OWN_HELD, "page_alloc obj"))
+			goto out;
+		if (h->type == H_KM20 && m->areas[h->idx].pfn < 0) {
+			fail(&c, "obj slot %u: dead kmalloc area %d", i,
+			     h->idx);
+			goto out;
+		}
+		if (h->type == H_SLAB && m->slabs[h->idx].pfn < 0) {
+			fail(&c, "obj slot %u: dead slab %d", i, h->idx);
+			goto out;
+		}
+	}
 	if (check_slabs(&c) || check_km20(&c) || check_reclaim(&c))
 		goto out;
 	for (int64_t p = 0; p < m->P; p++)

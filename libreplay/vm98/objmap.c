@@ -7,6 +7,7 @@
 #include "vm98-internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static inline uint32_t objmap_hash(int64_t key, uint32_t mask)
 {
@@ -116,6 +117,34 @@ bool objmap_del(struct objmap *om, int64_t key, struct vm98_handle *out)
 	om->slot[hole].h.type = H_NONE;
 	om->used--;
 	return true;
+}
+
+/* ------------------------------------------------------------ slotmap */
+
+/* Makes slot valid; new entries are H_NONE.  -1 on out of memory. */
+int slotmap_reserve(struct slotmap *sm, uint32_t slot)
+{
+	if (slot < sm->cap)
+		return 0;
+	if (slot >= UINT32_C(0x7FFFFFFF))
+		return -1;
+	uint32_t c = sm->cap ? sm->cap : 1024;
+	while (c <= slot)
+		c <<= 1;
+	struct vm98_handle *h = realloc(sm->h, (size_t)c * sizeof(*h));
+	if (!h)
+		return -1;
+	memset(h + sm->cap, 0, (size_t)(c - sm->cap) * sizeof(*h));
+	sm->h = h;
+	sm->cap = c;
+	return 0;
+}
+
+void slotmap_destroy(struct slotmap *sm)
+{
+	free(sm->h);
+	sm->h = NULL;
+	sm->cap = 0;
 }
 
 /* ------------------------------------------------------------ pairmap */

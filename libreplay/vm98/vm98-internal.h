@@ -148,6 +148,15 @@ int objmap_put(struct objmap *om, int64_t key, struct vm98_handle h,
 	       struct vm98_handle *old);
 bool objmap_del(struct objmap *om, int64_t key, struct vm98_handle *out);
 
+/* The engine's dense slot numbers (vm98_apply_slot) → handle: a plain
+ * array, grown to the highest slot seen; type H_NONE: nothing held. */
+struct slotmap {
+	struct vm98_handle *h;
+	uint32_t cap;
+};
+int slotmap_reserve(struct slotmap *sm, uint32_t slot);
+void slotmap_destroy(struct slotmap *sm);
+
 /* Slab general caches (§7).  Slabs of a cache are on one circular list
  * (sentinel = slab index of the cache): full slabs, then partial, then
  * completely free ones at the tail; firstnotfull = first non-full. */
@@ -359,7 +368,10 @@ struct vm98 {
 
 	uint64_t rng; /* splitmix64 state */
 
-	struct objmap objs;
+	struct objmap objs;   /* vm98_apply: obj id → handle */
+	struct slotmap slots; /* vm98_apply_slot: slot → handle */
+	bool slot_mode;	      /* driven by vm98_apply_slot */
+	uint32_t cur_slot;    /* slot of the event being applied */
 
 	/* slab (§7) */
 	struct kmem_cache cache[VM98_NR_CACHES];

@@ -89,6 +89,7 @@ struct vm98 *vm98_new(const struct vm98_kernel *k, uint64_t mem_bytes,
 static int vm98_reclaim_init(struct vm98 *m)
 {
 	m->cur_task = -1;
+	m->cur_slot = VM98_NO_SLOT;
 	m->scanmap = calloc((size_t)(m->P + 63) / 64 + 1, sizeof(uint64_t));
 	if (!m->scanmap || pairmap_init(&m->pcache, 1024) < 0 ||
 	    pairmap_init(&m->taskmap, 64) < 0 ||
@@ -109,6 +110,7 @@ void vm98_free(struct vm98 *m)
 	free(m->areas);
 	vm98_netq_destroy(m);
 	objmap_destroy(&m->objs);
+	slotmap_destroy(&m->slots);
 	free(m->scanmap);
 	pairmap_destroy(&m->pcache);
 	vm98_tasks_destroy(m);
@@ -222,7 +224,15 @@ static int remember(struct vm98 *m, const struct rp_event *ev,
 				m->mem_map[h.idx + i].flags |= PG_untracked;
 		return VM98_OK;
 	}
-	if (objmap_put(&m->objs, ev->obj, h, &old) < 0) {
+	if (m->slot_mode) {
+		if (m->cur_slot == VM98_NO_SLOT ||
+		    slotmap_reserve(&m->slots, m->cur_slot) < 0) {
+			release(m, h); /* as if freed at once */
+			return VM98_OK;
+		}
+		old = m->slots.h[m->cur_slot];
+		m->slots.h[m->cur_slot] = h;
+	} else if (objmap_put(&m->objs, ev->obj, h, &old) < 0) {
 		release(m, h); /* out of memory: act as if freed at once */
 		return VM98_OK;
 	}
@@ -236,8 +246,19 @@ static int remember(struct vm98 *m, const struct rp_event *ev,
 static int forget(struct vm98 *m, const struct rp_event *ev)
 {
 	struct vm98_handle h;
-	if (!(ev->present & RP_HAS(RP_COL_OBJ)) ||
-	    !objmap_del(&m->objs, ev->obj, &h)) {
+	bool held;
+	if (!(ev->present & RP_HAS(RP_COL_OBJ)))
+		held = false;
+	else if (m->slot_mode) {
+		uint32_t s = m->cur_slot;
+		held = s < m->slots.cap && m->slots.h[s].type != H_NONE;
+		if (held) {
+			h = m->slots.h[s];
+			m->slots.h[s].type = H_NONE;
+		}
+	} else
+		held = objmap_del(&m->objs, ev->obj, &h);
+	if (!held) {
 		m->st.unknown_free++;
 		return VM98_UNKNOWN;
 	}
@@ -389,6 +410,15 @@ int vm98_apply(struct vm98 *m, const struct rp_event *ev)
 		}
 	}
 	return apply_one(m, ev, t);
+}
+
+int vm98_apply_slot(struct vm98 *m, const struct rp_event *ev, uint32_t slot)
+{
+	m->slot_mode = true;
+	m->cur_slot = slot;
+	int r = vm98_apply(m, ev);
+	m->cur_slot = VM98_NO_SLOT;
+	return r;
 }
 
 /* ---------------------------------------------------------- stalls */

@@ -140,6 +140,18 @@ enum vm98_result {
  * Absent gfp means GFP_KERNEL.  Returns an enum vm98_result. */
 int vm98_apply(struct vm98 *m, const struct rp_event *ev);
 
+/* vm98_apply for an engine that numbers the live obj ids itself, so the
+ * machine indexes an array instead of hashing ev->obj.  slot is the dense
+ * number (0, 1, ...) the caller gave ev->obj: for page_alloc/kmalloc the
+ * obj's slot (the same one while the obj is live, a new or recycled one
+ * otherwise); for page_free/kfree the slot of the live obj, or
+ * VM98_NO_SLOT if the caller holds no such obj; ignored for other kinds.
+ * A slot may be given to another obj once the free of its obj has been
+ * applied.  The results are the same as vm98_apply's.  A machine is
+ * driven either by vm98_apply or by vm98_apply_slot, not both. */
+#define VM98_NO_SLOT UINT32_MAX
+int vm98_apply_slot(struct vm98 *m, const struct rp_event *ev, uint32_t slot);
+
 /* Applies every deferred event (advancing model time as far as needed);
  * call at the end of a replay, before vm98_metrics. */
 void vm98_flush(struct vm98 *m);

@@ -6,9 +6,9 @@
 plan 6
 expect_status 0 "scripts/demo.sh succeeds" \
 	env VMREPLAY="$VMREPLAY" "$top_srcdir/scripts/demo.sh" demo.db
-grep -Eq "^ *3  compile\\+nfs  merge +54313 " out.txt
-ok $? "it stores the merged trace (53805 kernel events + 508 datagrams)"
-grep -q 'replayed 54313 of 54313 events through 24 models' err.txt
+grep -Eq "^ *3  compile\\+nfs  merge +58250 " out.txt
+ok $? "it stores the merged trace (57742 kernel events + 508 datagrams)"
+grep -q 'replayed 58250 of 58250 events through 24 models' err.txt
 ok $? "it replays it through 24 models in one pass"
 grep -Eq '^mem +2\.0\.33 +2\.1\.90 +rik +linus +2\.1\.92 +2\.2\.0$' out.txt
 ok $? "compare shows the kernels as columns"

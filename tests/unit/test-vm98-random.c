@@ -230,6 +230,56 @@ static void deterministic(void **state)
 	assert_string_equal(a.text, b.text);
 }
 
+/* The same sequence through vm98_apply_slot, numbering objs as the replay
+ * engine does (trace-level liveness: a slot per live obj id, NO_SLOT for a
+ * free of an obj not allocated), must give the same results. */
+static void metrics_of_slots(const char *kernel, uint64_t seed,
+			     struct collect *c)
+{
+	char err[256];
+	struct vm98 *m = vm98_new(vm98_kernel_find(kernel), 8 << 20, NULL, seed,
+				  err, sizeof(err));
+	assert_non_null(m);
+	int8_t live[NOBJ] = {0}, held[NOBJ] = {0};
+	int64_t ts = 0;
+	uint64_t s = 4242;
+	struct rp_event ev;
+	for (int i = 0; i < 20000; i++) {
+		make_event(&s, &ts, live, &ev);
+		uint32_t slot = VM98_NO_SLOT;
+		if (ev.present & RP_HAS(RP_COL_OBJ)) {
+			uint32_t idx = (uint32_t)((ev.obj + 1000) / 7919);
+			if (ev.kind == RP_PAGE_ALLOC || ev.kind == RP_KMALLOC) {
+				slot = idx;
+				held[idx] = 1;
+			} else if (ev.kind == RP_PAGE_FREE ||
+				   ev.kind == RP_KFREE) {
+				slot = held[idx] ? idx : VM98_NO_SLOT;
+				held[idx] = 0;
+			}
+		}
+		vm98_apply_slot(m, &ev, slot);
+	}
+	c->len = 0;
+	c->text[0] = 0;
+	vm98_metrics(m, collect_cb, c);
+	vm98_sample(m, collect_cb, c);
+	vm98_free(m);
+}
+
+static void slots_same_as_obj_ids(void **state)
+{
+	(void)state;
+	static struct collect a, b;
+	static const char *const kernels[] = {"2.0.33", "2.1.90", "2.1.91",
+					      "2.2.0", "sct"};
+	for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++) {
+		metrics_of(kernels[k], 3, &a);
+		metrics_of_slots(kernels[k], 3, &b);
+		assert_string_equal(a.text, b.text);
+	}
+}
+
 /* The obj map against a brute-force reference, incl. deletions that
  * shift probe runs and growth. */
 static void objmap_reference(void **state)
@@ -320,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(random_all_kernels_checked),
 	    cmocka_unit_test(random_pressure_checked),
 	    cmocka_unit_test(deterministic),
+	    cmocka_unit_test(slots_same_as_obj_ids),
 	    cmocka_unit_test(objmap_reference),
 	    cmocka_unit_test(checker_detects_damage),
 	};
