@@ -1190,6 +1190,22 @@ static int filemap_fields(const char *s, size_t len, const struct kvals *kv,
 	return 0;
 }
 
+int rp_ktext_event(struct rp_ksink *k, const char *ev, size_t evl,
+		   const char *rest, size_t restlen, struct rp_kfields *f,
+		   struct rp_error *err)
+{
+	int tp = rp_tp_lookup(ev, evl);
+	if (tp < 0) {
+		rp_ksink_unknown(k, ev, evl);
+		return 0;
+	}
+	while (restlen && *rest == ' ')
+		rest++, restlen--;
+	if (rp_ktext_fields(k, tp, rest, restlen, f, err))
+		return 1;
+	return rp_ksink_add(k, tp, f, err) ? -1 : 0;
+}
+
 int rp_ktext_fields(struct rp_ksink *k, int tp, const char *s, size_t len,
 		    struct rp_kfields *f, struct rp_error *err)
 {

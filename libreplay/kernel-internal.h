@@ -138,6 +138,14 @@ int64_t rp_ksink_reclaims(const struct rp_ksink *k);
 int rp_ktext_fields(struct rp_ksink *k, int tp, const char *s, size_t len,
 		    struct rp_kfields *f, struct rp_error *err);
 
+/* The tail every text line shares: looks event name ev up (unknown ones
+ * are counted), parses the fields after it (rest, leading spaces allowed)
+ * into *f and adds the event.  0 ok or unknown, 1 malformed fields (err
+ * set, without position), -1 a store error. */
+int rp_ktext_event(struct rp_ksink *k, const char *ev, size_t evl,
+		   const char *rest, size_t restlen, struct rp_kfields *f,
+		   struct rp_error *err);
+
 /* Number in decimal or 0x-hex; false if not a whole number. */
 bool rp_kparse_u64(const char *s, size_t len, uint64_t *out);
 /* A time "SECONDS[.FRACTION]" in ns, >= 0: what rp_parse_scaled(s, len,

@@ -173,16 +173,7 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 	if (evl < 2 || ev[evl - 1] != ':')
 		return malformed(err, "no event name", s, len);
 	evl--;
-	int tp = rp_tp_lookup(ev, evl);
-	if (tp < 0) {
-		rp_ksink_unknown(k, ev, evl);
-		return 0;
-	}
-	while (i < len && s[i] == ' ')
-		i++;
-	if (rp_ktext_fields(k, tp, s + i, len - i, &f, err))
-		return 1;
-	return rp_ksink_add(k, tp, &f, err) ? -1 : 0;
+	return rp_ktext_event(k, ev, evl, s + i, len - i, &f, err);
 }
 
 const struct rp_text_parser rp_ftrace_text_parser = {

@@ -125,16 +125,7 @@ static int perf_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 	}
 	if (!ev)
 		return bad(err, "no event name", s, len);
-	int tp = rp_tp_lookup(ev, evl);
-	if (tp < 0) {
-		rp_ksink_unknown(k, ev, evl);
-		return 0;
-	}
-	while (i < len && s[i] == ' ')
-		i++;
-	if (rp_ktext_fields(k, tp, s + i, len - i, &f, err))
-		return 1;
-	return rp_ksink_add(k, tp, &f, err) ? -1 : 0;
+	return rp_ktext_event(k, ev, evl, s + i, len - i, &f, err);
 }
 
 const struct rp_text_parser rp_perf_text_parser = {
