@@ -134,7 +134,8 @@ static int from_store(long long n, const char *db)
 	       (double)res.events_replayed / res.seconds / 1e6,
 	       (double)res.events_replayed * res.nruns / res.seconds / 1e6,
 	       total, peak_rss_mb());
-	unlink(db);
+	if (!getenv("BENCH_KEEP_DB"))
+		unlink(db);
 	return 0;
 }
 

@@ -18,11 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct rp_store {
 	sqlite3 *db;
 	char *path;
 	int readonly;
+	int bulk;	  /* RP_STORE_BULK given */
+	int bulk_journal; /* a rollback journal is on for this import */
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -140,6 +143,7 @@ int rp_store_open(const char *path, int flags, struct rp_store **out,
 		return rp_error_set(err, "%s: out of memory", path);
 	}
 	s->readonly = (flags & RP_STORE_READONLY) != 0;
+	s->bulk = (flags & RP_STORE_BULK) != 0;
 	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (!s->readonly && (flags & RP_STORE_CREATE))
 		oflags |= SQLITE_OPEN_CREATE;
@@ -326,6 +330,45 @@ static void writer_free(struct rp_trace_writer *w)
 	free(w);
 }
 
+/* Sets the journal mode; true if the database is now in that mode.  A
+ * WAL database another connection has open keeps its WAL (SQLite refuses
+ * the change): no waiting for it. */
+static bool set_journal_mode(struct rp_store *s, const char *mode)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+	bool done = false;
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode = %s", mode);
+	sqlite3_busy_timeout(s->db, 0);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *now =
+			    (const char *)sqlite3_column_text(st, 0);
+			done = now && !strcasecmp(now, mode);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	return done;
+}
+
+/* RP_STORE_BULK: a rollback journal while the import runs.  Pages past
+ * the end of the file are not journaled, so an import that appends is
+ * written once; the WAL would write it twice (log, then checkpoint). */
+static void bulk_journal_begin(struct rp_store *s)
+{
+	if (s->bulk && !s->bulk_journal)
+		s->bulk_journal = set_journal_mode(s, "delete");
+}
+
+static void bulk_journal_end(struct rp_store *s)
+{
+	if (s->bulk_journal) {
+		set_journal_mode(s, "wal");
+		s->bulk_journal = 0;
+	}
+}
+
 int rp_trace_begin(struct rp_store *s, const struct rp_trace_meta *meta,
 		   struct rp_trace_writer **out, struct rp_error *err)
 {
@@ -342,7 +385,9 @@ int rp_trace_begin(struct rp_store *s, const struct rp_trace_meta *meta,
 	if (!w)
 		return rp_error_set(err, "out of memory");
 	w->s = s;
+	bulk_journal_begin(s);
 	if (exec(s, "BEGIN IMMEDIATE", err)) {
+		bulk_journal_end(s);
 		free(w);
 		return -1;
 	}
@@ -896,6 +941,7 @@ int rp_trace_finish(struct rp_trace_writer *w, struct rp_error *err)
 	if (exec(s, index_sql, err) || exec(s, "COMMIT", err))
 		goto fail;
 	writer_free(w);
+	bulk_journal_end(s);
 	return 0;
 fail:
 	sqlite3_finalize(st);
@@ -911,6 +957,7 @@ void rp_trace_abort(struct rp_trace_writer *w)
 	writer_free(w);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	bulk_journal_end(s);
 }
 
 /* --------------------------------------------------------- trace lookup */

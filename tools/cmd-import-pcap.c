@@ -104,7 +104,7 @@ int cmd_import_pcap(int argc, char **argv)
 
 	struct rp_store *store;
 	int64_t id;
-	if (rp_store_open(db, RP_STORE_CREATE, &store, &err))
+	if (rp_store_open(db, RP_STORE_CREATE | RP_STORE_BULK, &store, &err))
 		return vr_fail_err(&err);
 	opt.progress = vr_progress;
 	opt.progress_arg = (void *)"import";

@@ -150,7 +150,7 @@ static int import_text(enum text_kind kind, int argc, char **argv)
 
 	struct rp_store *store;
 	int64_t id = 0;
-	if (rp_store_open(db, RP_STORE_CREATE, &store, &err))
+	if (rp_store_open(db, RP_STORE_CREATE | RP_STORE_BULK, &store, &err))
 		return vr_fail_err(&err);
 	opt.progress = vr_progress;
 	opt.progress_arg = (void *)"import";

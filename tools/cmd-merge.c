@@ -71,7 +71,7 @@ int cmd_merge(int argc, char **argv)
 		goto out;
 	}
 	struct rp_store *store, *reader;
-	if (rp_store_open(argv[optind], 0, &store, &err)) {
+	if (rp_store_open(argv[optind], RP_STORE_BULK, &store, &err)) {
 		rc = vr_fail_err(&err);
 		goto out;
 	}

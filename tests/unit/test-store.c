@@ -463,6 +463,55 @@ static void packet_rows_packed(void **state)
 			 2);
 }
 
+/* text() of a statement sqlite3_stmt_readonly calls writable (PRAGMA). */
+static const char *text_rw(struct rp_store *s, const char *sql)
+{
+	static char buf[64];
+	struct rp_error err;
+	snprintf(buf, sizeof buf, "none");
+	assert_int_equal(rp_store_query(s, sql, 1, text_cb, buf, &err), 0);
+	return buf;
+}
+
+/* RP_STORE_BULK: a rollback journal while the import runs, the WAL again
+ * after it commits or aborts; with another connection open the WAL stays. */
+static void bulk_import_journal(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_meta meta = {.name = "bulk", .source = "test"};
+	struct rp_trace_writer *w;
+	struct rp_store *other;
+	struct rp_error err;
+	struct rp_event ev[300];
+	for (int i = 0; i < 300; i++)
+		ev[i] = mk(i, RP_PAGE_ALLOC);
+	rp_store_close(f->store);
+	assert_int_equal(rp_store_open(f->path, RP_STORE_BULK, &f->store, &err),
+			 0);
+	assert_string_equal(text_rw(f->store, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_string_equal(text_rw(f->store, "PRAGMA journal_mode"), "delete");
+	assert_int_equal(rp_trace_append(w, ev, 300, &err), 0);
+	rp_trace_abort(w);
+	assert_string_equal(text_rw(f->store, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(count(f->store, "SELECT count(*) FROM event"), 0);
+
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_append(w, ev, 300, &err), 0);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+	assert_string_equal(text_rw(f->store, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(count(f->store, "SELECT count(*) FROM event"), 300);
+
+	assert_int_equal(rp_store_open(f->path, 0, &other, &err), 0);
+	meta.name = "bulk2";
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_string_equal(text_rw(f->store, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(rp_trace_append(w, ev, 300, &err), 0);
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+	assert_int_equal(count(other, "SELECT count(*) FROM event"), 600);
+	rp_store_close(other);
+}
+
 static void readonly_sql(void **state)
 {
 	struct fixture *f = *state;
@@ -492,6 +541,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(round_trip_every_column, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(abort_leaves_nothing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(bulk_import_journal, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(time_order_enforced, setup,
 					    teardown),
