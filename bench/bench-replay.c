@@ -11,6 +11,12 @@
  *                                      stored in DB, then replayed from DB
  *                                      through all 14 kernels at 32 MB with
  *                                      reclaim, in one pass
+ *   bench/bench-replay replay DB       replays DB's trace "bench" (left by
+ *                                      BENCH_KEEP_DB=1 ... store N DB) as
+ *                                      `store` does, without storing it
+ *   bench/bench-replay read DB         reads trace 1 of DB with the event
+ *                                      cursor the replay engine uses, and
+ *                                      nothing else (the reading cost)
  *   bench/bench-replay mixed-memory N KERNEL [MB]
  *                                      N mixed events from memory through
  *                                      one instance (profiling)
@@ -103,7 +109,8 @@ static int store_trace(const char *db, long long n, bool mixed)
 	return rc;
 }
 
-static int from_store(long long n, const char *db)
+/* Replays trace "bench" of db through the 12 instances. */
+static int replay_12(long long n, const char *db)
 {
 	struct rp_store *s;
 	struct rp_error err = {{0}};
@@ -114,10 +121,6 @@ static int from_store(long long n, const char *db)
 	    .mems = "8M,32M,64M",
 	    .sample_ns = 1000000000, /* one sample a second */
 	};
-	if (store_trace(db, n, false)) {
-		fprintf(stderr, "cannot store the trace\n");
-		return 1;
-	}
 	if (rp_store_open(db, 0, &s, &err))
 		return 1;
 	double t0 = now();
@@ -127,16 +130,28 @@ static int from_store(long long n, const char *db)
 	}
 	double total = now() - t0;
 	rp_store_close(s);
-	printf("store   events %lld  %d instances  pass %.2f s  %.2f M trace "
-	       "events/s  %.2f M instance-events/s  (with storing results "
-	       "%.2f s)  peak RSS %.0f MB\n",
-	       n, res.nruns, res.seconds,
+	if (n < 0)
+		n = res.events_replayed;
+	printf("store   events %lld  %d instances  pass %.2f s (CPU %.2f s)  "
+	       "%.2f M trace events/s  %.2f M instance-events/s  (with "
+	       "storing results %.2f s)  peak RSS %.0f MB\n",
+	       n, res.nruns, res.seconds, res.cpu_seconds,
 	       (double)res.events_replayed / res.seconds / 1e6,
 	       (double)res.events_replayed * res.nruns / res.seconds / 1e6,
 	       total, peak_rss_mb());
+	return 0;
+}
+
+static int from_store(long long n, const char *db)
+{
+	if (store_trace(db, n, false)) {
+		fprintf(stderr, "cannot store the trace\n");
+		return 1;
+	}
+	int rc = replay_12(n, db);
 	if (!getenv("BENCH_KEEP_DB"))
 		unlink(db);
-	return 0;
+	return rc;
 }
 
 static int mixed_from_store(long long n, const char *db)
@@ -172,10 +187,10 @@ static int mixed_from_store(long long n, const char *db)
 	double total = now() - t0;
 	rp_store_close(s);
 	printf("mixed   events %lld  %d instances (14 kernels x 32M)  store "
-	       "%.2f s  pass %.2f s  %.2f M trace events/s  %.2f M "
-	       "instance-events/s  (with storing results %.2f s)  peak RSS "
+	       "%.2f s  pass %.2f s (CPU %.2f s)  %.2f M trace events/s  %.2f "
+	       "M instance-events/s  (with storing results %.2f s)  peak RSS "
 	       "%.0f MB\n",
-	       n, res.nruns, stored, res.seconds,
+	       n, res.nruns, stored, res.seconds, res.cpu_seconds,
 	       (double)res.events_replayed / res.seconds / 1e6,
 	       (double)res.events_replayed * res.nruns / res.seconds / 1e6,
 	       total, peak_rss_mb());
@@ -235,8 +250,46 @@ static int mixed_from_memory(long long n, const char *kernel, int mb)
 	return 0;
 }
 
+/* The cost of reading a stored trace back: rp_event_cursor_next in the
+ * engine's batch size, timed on one core. */
+static int read_only(const char *db)
+{
+	struct rp_store *s;
+	struct rp_event_cursor *c;
+	struct rp_error err = {{0}};
+	static struct rp_event buf[8192];
+	size_t n;
+	long long total = 0, sum = 0;
+	if (rp_store_open(db, RP_STORE_READONLY, &s, &err) ||
+	    rp_event_cursor_open(s, 1, &c, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	double t0 = now();
+	do {
+		if (rp_event_cursor_next(c, buf, 8192, &n, &err)) {
+			fprintf(stderr, "%s\n", err.msg);
+			return 1;
+		}
+		total += (long long)n;
+		for (size_t i = 0; i < n; i++)
+			sum += buf[i].obj; /* keep the reads */
+	} while (n);
+	double s_ = now() - t0;
+	rp_event_cursor_close(c);
+	rp_store_close(s);
+	printf(
+	    "read    events %lld  %.2f s  %.2f M events/s  (checksum %lld)\n",
+	    total, s_, (double)total / s_ / 1e6, sum);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "replay"))
+		return replay_12(-1, argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "read"))
+		return read_only(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "mixed"))
 		return mixed_from_store(atoll(argv[2]), argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "mixed-memory"))
@@ -246,7 +299,8 @@ int main(int argc, char **argv)
 		return from_memory(atoll(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "store"))
 		return from_store(atoll(argv[2]), argv[3]);
-	fprintf(stderr, "usage: bench-replay memory N | store N DB | mixed N "
-			"DB | mixed-memory N KERNEL [MB]\n");
+	fprintf(stderr,
+		"usage: bench-replay memory N | store N DB | mixed N "
+		"DB | replay DB | read DB | mixed-memory N KERNEL [MB]\n");
 	return 2;
 }

@@ -82,10 +82,11 @@ int rp_tp_lookup(const char *name, size_t len)
 
 /* --------------------------------------------------------------- sink */
 
-#define KS_BATCH    4096
-#define KS_RECLAIMS 64
-#define KS_UNKNOWN  64
-#define KS_RECENT   8 /* GFP strings looked up last, checked first */
+#define KS_BATCH       4096
+#define KS_FOLD_WINDOW 512 /* events looked back by fold_pagecache_alloc */
+#define KS_RECLAIMS    64
+#define KS_UNKNOWN     64
+#define KS_RECENT      8 /* GFP strings looked up last, checked first */
 
 struct gfp_slot {
 	uint64_t hash;
@@ -339,33 +340,41 @@ int rp_ksink_gfp(struct rp_ksink *k, const char *s, size_t len, int *cls)
 	return k->gfp[j].idx;
 }
 
-static int ksink_flush(struct rp_ksink *k, struct rp_error *err)
+/* Stores the buffered events but, unless final, the last KS_FOLD_WINDOW:
+ * they start the next buffer, so that fold_pagecache_alloc always finds a
+ * page_alloc up to that many events back, across batch boundaries. */
+static int ksink_flush(struct rp_ksink *k, bool final, struct rp_error *err)
 {
 	int rc = 0;
-	if (k->w && k->n && k->wr) {
+	size_t keep = final ? 0 : k->n < KS_FOLD_WINDOW ? k->n : KS_FOLD_WINDOW;
+	size_t out = k->n - keep;
+	const struct rp_event *tail = k->buf + out;
+	if (k->w && out && k->wr) {
 		/* hand the batch over; fill the other buffer meanwhile */
 		struct ks_writer *wr = k->wr;
 		rc = writer_wait(wr, err);
 		if (!rc) {
 			pthread_mutex_lock(&wr->mu);
 			wr->ev = k->buf;
-			wr->n = k->n;
+			wr->n = out;
 			pthread_cond_broadcast(&wr->cv);
 			pthread_mutex_unlock(&wr->mu);
 			k->cur ^= 1;
 			k->buf = k->bufs[k->cur];
 		}
-	} else if (k->w && k->n) {
-		rc = rp_trace_append(k->w, k->buf, k->n, err);
+	} else if (k->w && out) {
+		rc = rp_trace_append(k->w, k->buf, out, err);
 	}
-	k->n = 0;
+	/* the writer reads only the first `out` events of the old buffer */
+	memmove(k->buf, tail, keep * sizeof *tail);
+	k->n = keep;
 	return rc;
 }
 
 static struct rp_event *new_event(struct rp_ksink *k, int64_t ts, int kind,
 				  struct rp_error *err)
 {
-	if (k->n == KS_BATCH && ksink_flush(k, err))
+	if (k->n == KS_BATCH && ksink_flush(k, false, err))
 		return NULL;
 	static const struct rp_event zero; /* copied: cheaper than memset */
 	struct rp_event *ev = &k->buf[k->n++];
@@ -384,13 +393,14 @@ static struct rp_event *new_event(struct rp_ksink *k, int64_t ts, int kind,
 
 /* A modern kernel reports a page-cache page twice: mm_page_alloc, then
  * mm_filemap_add_to_page_cache with the same pfn.  The model allocates
- * the page itself for the file_read, so the page_alloc (still in the
- * current batch: the two come microseconds apart) becomes a mark, or a
+ * the page itself for the file_read, so the page_alloc (at most
+ * KS_FOLD_WINDOW events back, still buffered: the two come microseconds
+ * apart) becomes a mark, or a
  * replay would hold the page twice and never reclaim one copy.  Its later
  * page_free then names an object the model does not hold (counted). */
 static void fold_pagecache_alloc(struct rp_ksink *k, int64_t pfn)
 {
-	size_t stop = k->n > 512 ? k->n - 512 : 0;
+	size_t stop = k->n > KS_FOLD_WINDOW ? k->n - KS_FOLD_WINDOW : 0;
 	for (size_t i = k->n; i-- > stop;) {
 		struct rp_event *ev = &k->buf[i];
 		if (ev->kind != RP_PAGE_ALLOC || ev->obj != pfn)
@@ -757,7 +767,7 @@ int rp_ksink_finish(struct rp_ksink *k, struct rp_error *err)
 {
 	char key[128];
 
-	if (ksink_flush(k, err) || ksink_stop(k, err))
+	if (ksink_flush(k, true, err) || ksink_stop(k, err))
 		return -1;
 	if (!k->w)
 		return 0;
@@ -983,8 +993,8 @@ static const uint32_t tp_keys[RP_TP_COUNT] = {
     [RP_TP_MEMCG_SHRINK_END] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
     [RP_TP_NODE_END] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
     [RP_TP_LRU_SHRINK_INACTIVE] = KB(KK_RECLAIMED) | KB(KK_SCANNED),
-    [RP_TP_FILEMAP_ADD] = KB(KK_ORDER) | KB(KK_OFS),
-    [RP_TP_FILEMAP_DELETE] = KB(KK_ORDER) | KB(KK_OFS),
+    [RP_TP_FILEMAP_ADD] = KB(KK_PFN) | KB(KK_ORDER) | KB(KK_OFS),
+    [RP_TP_FILEMAP_DELETE] = KB(KK_PFN) | KB(KK_ORDER) | KB(KK_OFS),
     [RP_TP_NET_RX] = KB(KK_LEN) | KB(KK_SKBADDR),
     [RP_TP_KFREE_SKB] = KB(KK_SKBADDR),
     [RP_TP_CONSUME_SKB] = KB(KK_SKBADDR),
@@ -1184,6 +1194,11 @@ static int filemap_fields(const char *s, size_t len, const struct kvals *kv,
 			return bad_field(kv, KK_OFS, err);
 		f->index = (int64_t)(ofs / 4096);
 		f->has |= RP_KF_INDEX;
+	}
+	if (kv->found & KB(KK_PFN)) { /* for fold_pagecache_alloc */
+		if (!kparse_u64(kv->v[KK_PFN], kv->vl[KK_PFN], &f->pfn))
+			return bad_field(kv, KK_PFN, err);
+		f->has |= RP_KF_PFN;
 	}
 	if (!(f->has & RP_KF_DEV))
 		f->has &= ~RP_KF_FILE;

@@ -365,6 +365,8 @@ struct rp_replay_result {
 	int64_t events_replayed; /* after the filters */
 	int64_t unknown_frees;	 /* summed over instances */
 	double seconds;		 /* wall time of the pass */
+	double cpu_seconds;	 /* CPU time (user + system) of the pass,
+				    all threads: the cost, whatever the load */
 };
 
 /* Replays a stored trace through every (kernel, size) instance in one pass

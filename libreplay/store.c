@@ -1075,10 +1075,34 @@ fail:
 	return -1;
 }
 
-static void column_opt(sqlite3_stmt *st, int i, struct rp_event *ev, int col)
+/* The int64 field of an event that holds column col (TASK, OBJ, BYTES,
+ * FILE, OFFSET, COUNT, DEV, BLOCK, FLAGS: the ones rows store in
+ * columns). */
+static int64_t *event_field(struct rp_event *ev, int col)
 {
-	if (sqlite3_column_type(st, i) != SQLITE_NULL)
-		rp_event_set(ev, col, sqlite3_column_int64(st, i));
+	switch (col) {
+	case RP_COL_TASK: return &ev->task;
+	case RP_COL_OBJ: return &ev->obj;
+	case RP_COL_BYTES: return &ev->bytes;
+	case RP_COL_FILE: return &ev->file;
+	case RP_COL_OFFSET: return &ev->offset;
+	case RP_COL_COUNT: return &ev->count;
+	case RP_COL_DEV: return &ev->dev;
+	case RP_COL_BLOCK: return &ev->block;
+	default: return &ev->flags;
+	}
+}
+
+/* Row column i into the field of column col unless it is NULL: one
+ * sqlite3_column_value call, not a column_type and a column_int64. */
+static inline void column_opt(sqlite3_stmt *st, int i, struct rp_event *ev,
+			      int col)
+{
+	sqlite3_value *v = sqlite3_column_value(st, i);
+	if (sqlite3_value_type(v) != SQLITE_NULL) {
+		*event_field(ev, col) = sqlite3_value_int64(v);
+		ev->present |= RP_HAS(col);
+	}
 }
 
 static int read_extras(struct rp_event_cursor *c, int64_t id,
@@ -1104,10 +1128,14 @@ static int decode_row(struct rp_event_cursor *c, struct rp_event *ev,
 	ev->ts_ns = c->t0 + sqlite3_column_int64(st, 1);
 	ev->kind = (uint8_t)kind;
 	ev->present = RP_HAS(RP_COL_TS) | RP_HAS(RP_COL_KIND);
-	if ((kog >> 4) & 15)
-		rp_event_set(ev, RP_COL_ORDER, ((kog >> 4) & 15) - 1);
-	if ((kog >> 8) & 15)
-		rp_event_set(ev, RP_COL_GFP, (kog >> 8) & 15);
+	if ((kog >> 4) & 15) {
+		ev->order = (int8_t)(((kog >> 4) & 15) - 1);
+		ev->present |= RP_HAS(RP_COL_ORDER);
+	}
+	if ((kog >> 8) & 15) {
+		ev->gfp = (uint8_t)((kog >> 8) & 15);
+		ev->present |= RP_HAS(RP_COL_GFP);
+	}
 	column_opt(st, 3, ev, RP_COL_TASK);
 	column_opt(st, 4, ev, slot_a(kind));
 	column_opt(st, 5, ev, slot_b(kind));

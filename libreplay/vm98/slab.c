@@ -127,13 +127,14 @@ static void slab_insert_before(struct vm98 *m, int32_t s, int32_t at)
 	S(m, at)->prev = s;
 }
 
+/* The first general cache (32 << i bytes) that holds size: the index of
+ * the highest bit of size - 1, less 4; -1 beyond size-131072. */
 static int kmalloc_index_of(int64_t size)
 {
-	int i = 0;
-	for (int64_t cs = 32; i < VM98_NR_GENERAL; i++, cs <<= 1)
-		if (size <= cs)
-			return i;
-	return -1;
+	if (size <= 32)
+		return 0;
+	int i = 64 - __builtin_clzll((uint64_t)(size - 1)) - 5;
+	return i < VM98_NR_GENERAL ? i : -1;
 }
 
 /* kmalloc: the first general cache whose object size is >= size (§7.1). */

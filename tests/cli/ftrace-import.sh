@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/cli/lib.sh"
 q() { "$VMREPLAY" sql lab.db "$1" --csv | tail -1; }
 C=$SHARED/corpus/ftrace
-plan 18
+plan 21
 
 expect_status 0 "import the mm_page_alloc excerpt" "$VMREPLAY" import ftrace "$C/mm_page_alloc_trace-excerpt_lkml-20200613-jaewon-kim.txt" -o lab.db --name alloc
 [ "$(q "SELECT count(*) FROM page_alloc WHERE trace='alloc'")" = 8 ]
@@ -51,4 +51,28 @@ expect_status 0 "import perf script output" "$VMREPLAY" import perf perf.txt -o 
 ok $? "4 events from perf script"
 [ "$(q "SELECT s.latency_ns || '/' || s.path FROM run_stall s JOIN run r ON r.id=s.run_id JOIN trace t ON t.id=r.trace_id WHERE t.name='perf'")" = "4000000/direct" ]
 ok $? "the direct-reclaim stall has its latency"
+
+# A page-cache page reported twice (mm_page_alloc, then
+# mm_filemap_add_to_page_cache of the same pfn) is one file_read: the
+# page_alloc becomes a mark, also when the importer's batch of 4096 events
+# ends between the two.
+awk 'function alloc(ts, pfn) {
+	printf "   dd-6215 (   6215) [000] ..... %d.%06d: mm_page_alloc: page=0x%x pfn=0x%x order=0 migratetype=1 gfp_flags=GFP_HIGHUSER_MOVABLE\n", 900 + int(ts / 1000000), ts % 1000000, pfn, pfn
+}
+function add(ts, pfn, ofs) {
+	printf "   dd-6215 (   6215) [000] ..... %d.%06d: mm_filemap_add_to_page_cache: dev 254:1 ino 1a2b pfn=0x%x ofs=%d order=0\n", 900 + int(ts / 1000000), ts % 1000000, pfn, ofs
+}
+BEGIN {
+	for (i = 1; i <= 100; i++) alloc(i, 4096 + i)
+	alloc(101, 99001); add(102, 99001, 0)     # inside one batch
+	for (i = 103; i < 4095; i++) alloc(i, 4096 + i)
+	alloc(4095, 99002)                        # the last events of the batch
+	for (i = 4096; i < 4100; i++) alloc(i, 4096 + i)
+	add(4100, 99002, 4096)                    # the first of the next one
+}' >fold.txt
+expect_status 0 "import page-cache pages reported twice" "$VMREPLAY" import ftrace fold.txt -o lab.db --name fold
+[ "$(q "SELECT count(*) FROM page_alloc WHERE trace='fold' AND obj IN (99001, 99002)")" = 0 ]
+ok $? "neither page_alloc of a page-cache page is kept, across the batch end too"
+[ "$(q "SELECT value FROM trace_stat s JOIN trace t ON t.id=s.trace_id WHERE t.name='fold' AND key='pagecache_pages_folded'")/$(q "SELECT count(*) FROM file_read WHERE trace='fold'")/$(q "SELECT count(*) FROM page_alloc WHERE trace='fold'")" = 2/2/4096 ]
+ok $? "2 folded, 2 file_read, 4096 page_alloc left"
 done_testing

@@ -83,6 +83,14 @@ static void kmalloc_size_classes_7_1(void **state)
 	    {131072, 12}, {131073, -1}};
 	for (size_t i = 0; i < sizeof(sz) / sizeof(sz[0]); i++)
 		assert_int_equal(kmalloc_cache_index(m, sz[i][0]), sz[i][1]);
+	/* every size up to past the largest: the first cache that fits */
+	for (int64_t size = -1; size <= 140000; size++) {
+		int want = 0;
+		while (want < VM98_NR_GENERAL && (INT64_C(32) << want) < size)
+			want++;
+		assert_int_equal(kmalloc_cache_index(m, size),
+				 want < VM98_NR_GENERAL ? want : -1);
+	}
 	/* §7.1 table, 2.1.89 – 2.1.92: order × objects per slab */
 	static const int ord[] = {0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 3, 4, 5};
 	static const int num[] = {-1, -1, -1, -1, 8, 8, 8, 4, 2, 1, 1, 1, 1};
