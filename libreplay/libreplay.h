@@ -242,6 +242,11 @@ struct rp_trace_row {
 int rp_store_trace_find(struct rp_store *store, const char *name,
 			struct rp_trace_row *out, struct rp_error *err);
 typedef int (*rp_trace_cb)(const struct rp_trace_row *row, void *arg);
+/* Deletes a trace and everything stored with it (events, packets, NFS
+ * operations, samples, runs and their results) in one transaction
+ * (schema/0004's triggers); *events gets how many events went. */
+int rp_store_trace_delete(struct rp_store *store, const char *name,
+			  int64_t *events, struct rp_error *err);
 int rp_store_trace_each(struct rp_store *store, rp_trace_cb cb, void *arg,
 			struct rp_error *err);
 

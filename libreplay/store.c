@@ -1002,6 +1002,36 @@ int rp_store_trace_find(struct rp_store *s, const char *name,
 	return 0;
 }
 
+int rp_store_trace_delete(struct rp_store *s, const char *name, int64_t *events,
+			  struct rp_error *err)
+{
+	struct rp_trace_row row;
+	sqlite3_stmt *st = NULL;
+	*events = 0;
+	if (s->readonly)
+		return rp_error_set(err, "%s: opened read-only", s->path);
+	if (exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	if (rp_store_trace_find(s, name, &row, err) ||
+	    prepare(s, "DELETE FROM trace WHERE id = ?", &st, err))
+		goto fail;
+	sqlite3_bind_int64(st, 1, row.id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(s, err, "delete trace");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if (exec(s, "COMMIT", err))
+		goto fail_rollback;
+	*events = row.events;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+fail_rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 int rp_store_trace_each(struct rp_store *s, rp_trace_cb cb, void *arg,
 			struct rp_error *err)
 {

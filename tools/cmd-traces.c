@@ -1,4 +1,5 @@
-/* cmd-traces.c — `vmreplay traces DB`: the stored traces, one a row. */
+/* cmd-traces.c — `vmreplay traces DB`: the stored traces, one a row;
+ * `--delete NAME` removes one with everything stored with it. */
 #include "builtin.h"
 
 #include <getopt.h>
@@ -31,12 +32,32 @@ static int print_trace(const struct rp_trace_row *r, void *arg)
 	return rp_table_row(arg, row);
 }
 
+static int delete_trace(const char *db, const char *name)
+{
+	struct rp_error err = {{0}};
+	struct rp_store *store;
+	int64_t events;
+	if (rp_store_open(db, 0, &store, &err))
+		return vr_fail_err(&err);
+	int rc = rp_store_trace_delete(store, name, &events, &err);
+	rp_store_close(store);
+	if (rc)
+		return vr_fail_err(&err);
+	fprintf(stderr,
+		"vmreplay: deleted trace '%s' (%lld events) and its "
+		"runs\n",
+		name, (long long)events);
+	return EXIT_OK;
+}
+
 int cmd_traces(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},
+	    {"delete", required_argument, NULL, 'd'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *del = NULL;
 	static const char *const cols[] = {
 	    "id", "name", "source", "events", "start_utc", "span_s", "created"};
 	const char *usage = vr_command_find("traces")->usage;
@@ -45,11 +66,15 @@ int cmd_traces(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
-		if (c != 'f' || (fmt = rp_format_parse(optarg)) < 0)
+		if (c == 'd')
+			del = optarg;
+		else if (c != 'f' || (fmt = rp_format_parse(optarg)) < 0)
 			return vr_usage_error(usage, "traces: bad option");
 	}
 	if (argc - optind != 1)
 		return vr_usage_error(usage, "traces: give one DB");
+	if (del)
+		return delete_trace(argv[optind], del);
 
 	struct rp_store *store;
 	if (rp_store_open(argv[optind], RP_STORE_READONLY, &store, &err))

@@ -31,7 +31,8 @@ const struct vr_command vr_commands[] = {
      "usage: vmreplay merge DB --trace A --trace B[@SHIFT] ... --name C "
      "[--absolute]\n"},
     {"traces", cmd_traces, "list the traces in a database",
-     "usage: vmreplay traces DB [--format text|csv|json]\n"},
+     "usage: vmreplay traces DB [--format text|csv|json]\n"
+     "       vmreplay traces DB --delete NAME\n"},
     {"sql", cmd_sql, "run SQL on a database",
      "usage: vmreplay sql DB 'SELECT ...' [--csv | --json] [--write]\n"},
     {"replay", cmd_replay, "replay a trace through 1998 kernels",
