@@ -121,7 +121,7 @@ static int replay_12(long long n, const char *db)
 	    .mems = "8M,32M,64M",
 	    .sample_ns = 1000000000, /* one sample a second */
 	};
-	if (rp_store_open(db, 0, &s, &err))
+	if (rp_store_open(db, RP_STORE_BULK, &s, &err))
 		return 1;
 	double t0 = now();
 	if (rp_replay(s, &opt, &res, &err)) {
@@ -177,7 +177,7 @@ static int mixed_from_store(long long n, const char *db)
 		return 1;
 	}
 	double stored = now() - t0;
-	if (rp_store_open(db, 0, &s, &err))
+	if (rp_store_open(db, RP_STORE_BULK, &s, &err))
 		return 1;
 	t0 = now();
 	if (rp_replay(s, &opt, &res, &err)) {

@@ -135,8 +135,9 @@ struct rp_store;
 enum {
 	RP_STORE_READONLY = 1, /* open read-only, never create */
 	RP_STORE_CREATE = 2,   /* create the file if missing */
-	/* Offline imports: while a trace is written and no other connection
-	 * has the database open, use a rollback journal instead of the WAL
+	/* Offline imports and replays: while a trace or a run's results are
+	 * written and no other connection has the database open, use a
+	 * rollback journal instead of the WAL
 	 * (pages appended by the import are then written once, not to the
 	 * WAL and again at the checkpoint; docs/store-design.md). */
 	RP_STORE_BULK = 4,

@@ -352,7 +352,8 @@ static bool set_journal_mode(struct rp_store *s, const char *mode)
 	return done;
 }
 
-/* RP_STORE_BULK: a rollback journal while the import runs.  Pages past
+/* RP_STORE_BULK: a rollback journal while an import (or a run's results)
+ * is written.  Pages past
  * the end of the file are not journaled, so an import that appends is
  * written once; the WAL would write it twice (log, then checkpoint). */
 static void bulk_journal_begin(struct rp_store *s)
@@ -1233,7 +1234,9 @@ int rp_run_begin(struct rp_store *s, int64_t trace_id, const char *kind,
 	if (!w)
 		return rp_error_set(err, "out of memory");
 	w->s = s;
+	bulk_journal_begin(s);
 	if (exec(s, "BEGIN IMMEDIATE", err)) {
+		bulk_journal_end(s);
 		free(w);
 		return -1;
 	}
@@ -1272,6 +1275,7 @@ fail:
 	sqlite3_finalize(st);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	run_writer_free(w);
+	bulk_journal_end(s);
 	return -1;
 }
 
@@ -1353,6 +1357,7 @@ int rp_run_finish(struct rp_run_writer *w, int64_t wall_ns, int64_t events,
 	if (exec(s, "COMMIT", err))
 		goto fail_nost;
 	run_writer_free(w);
+	bulk_journal_end(s);
 	return 0;
 fail:
 	sqlite3_finalize(st);
@@ -1369,6 +1374,7 @@ void rp_run_abort(struct rp_run_writer *w)
 	run_writer_free(w);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	bulk_journal_end(s);
 }
 
 /* ------------------------------------------------------------ plain SQL */

@@ -181,7 +181,7 @@ int cmd_replay(int argc, char **argv)
 	struct rp_store *store;
 	struct rp_error err = {{0}};
 	struct rp_replay_result res;
-	if (rp_store_open(argv[optind], 0, &store, &err)) {
+	if (rp_store_open(argv[optind], RP_STORE_BULK, &store, &err)) {
 		free(params);
 		return vr_fail_err(&err);
 	}
