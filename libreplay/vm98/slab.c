@@ -327,19 +327,25 @@ static int32_t search_dma(struct vm98 *m, int ci)
 
 /* kmem_cache_alloc: an object from the first non-full slab (a DMA request:
  * see search_dma); when there is none the cache grows by one slab. */
+/* The slab to allocate from after growing the cache (the slow path, kept
+ * out of line so that the common case stays short); ci if none. */
+static __attribute__((noinline)) int32_t grow_and_search(struct vm98 *m, int ci,
+							 int rp_gfp)
+{
+	if (kmem_cache_grow(m, ci, rp_gfp) < 0)
+		return ci;
+	return (rp_gfp & RP_GFP_DMA) ? search_dma(m, ci)
+				     : m->cache[ci].firstnotfull;
+}
+
 struct vm98_handle kmem_cache_alloc(struct vm98 *m, int ci, int rp_gfp)
 {
 	struct kmem_cache *c = &m->cache[ci];
 	struct vm98_handle h = {0};
 	bool dma = (rp_gfp & RP_GFP_DMA) != 0;
 	int32_t s = dma ? search_dma(m, ci) : c->firstnotfull;
-	if (s == ci) {
-		if (kmem_cache_grow(m, ci, rp_gfp) < 0)
-			return h;
-		s = dma ? search_dma(m, ci) : c->firstnotfull;
-		if (s == ci)
-			return h;
-	}
+	if (s == ci && (s = grow_and_search(m, ci, rp_gfp)) == ci)
+		return h;
 	struct vm98_slab *sp = S(m, s);
 	if (sp->inuse++ == 0)
 		c->nr_free_slabs--;
@@ -459,7 +465,8 @@ int kmem_cache_reap(struct vm98 *m, int rp_gfp)
 				}
 			}
 		}
-		pos = (pos + 1) % VM98_NR_CACHES;
+		if (++pos == VM98_NR_CACHES)
+			pos = 0;
 	} while (--scan && pos != m->reap_clock);
 	m->reap_clock = pos;
 	if (best < 0)
