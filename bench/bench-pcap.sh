@@ -2,21 +2,33 @@
 # bench-pcap.sh — the packet-ingest benchmark of docs/PERFORMANCE.md:
 # replicates a real NFS capture into one of at least FRAMES frames (each copy
 # shifted in time), then times `vmreplay import pcap` on it beside
-# `tcpdump -r FILE -w /dev/null` and `tshark -Y nfs -T fields -e
-# nfs.procedure_v3` (tshark on the first TSHARK_FRAMES frames only: it is
-# slow), and prints frames/s for each.
+# `tcpdump -r FILE -w /dev/null` and `tshark -r FILE -Y nfs -T fields -e
+# nfs.procedure_v3` on the same file, and prints frames/s for each.
 # usage (from a build directory): $srcdir/bench/bench-pcap.sh [CAPTURE [FRAMES]]
-#   Env: VMREPLAY (default ./vmreplay), TSHARK_FRAMES (default 100000),
+#   Env: VMREPLAY (default: the build's vmreplay; in a libtool build the
+#        program behind the ./vmreplay wrapper script, which costs a shell),
+#        TSHARK_FRAMES (tshark on only the first N frames: quicker, but its
+#        start-up then weighs more; default: the whole file),
 #        VMREPLAY_SHARED (for the default capture).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cap=${1:-${VMREPLAY_SHARED:-$here/../shared}/corpus/pcap/nfsv3-udp-ipfrag_pcapplusplus-ip-frag.pcap}
 want=${2:-1000000}
-vmreplay=${VMREPLAY:-./vmreplay}
-tframes=${TSHARK_FRAMES:-100000}
+libpath=${LD_LIBRARY_PATH:-}
+if [ -n "${VMREPLAY:-}" ]; then
+	vmreplay=$VMREPLAY
+elif [ -x .libs/vmreplay ] && [ -d libreplay/.libs ] &&
+	head -c 2 ./vmreplay | grep -q '#!'; then
+	# what the libtool wrapper runs, without the wrapper's shell
+	vmreplay=$(pwd)/.libs/vmreplay
+	libpath=$(pwd)/libreplay/.libs${libpath:+:$libpath}
+else
+	vmreplay=./vmreplay
+fi
+tframes=${TSHARK_FRAMES:-}
 work=${TMPDIR:-/tmp}/vmreplay-bench-pcap.$$
 mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT INT TERM
+trap "[ -n \"${KEEP:-}\" ] || rm -rf \"$work\"" EXIT INT TERM
 
 python3 - "$cap" "$work/big.pcap" "$want" <<'PY'
 import struct, sys
@@ -55,7 +67,7 @@ echo "tcpdump -r FILE -w /dev/null:     $(rate "$frames" "$t0" "$t1")"
 tcpdump_rate=$(awk -v n="$frames" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
 
 t0=$(now)
-"$vmreplay" import pcap "$work/big.pcap" -o "$work/bench.db" --name bench --quiet 2>"$work/import.log"
+LD_LIBRARY_PATH=$libpath "$vmreplay" import pcap "$work/big.pcap" -o "$work/bench.db" --name bench --quiet 2>"$work/import.log"
 t1=$(now)
 echo "vmreplay import pcap:             $(rate "$frames" "$t0" "$t1")"
 vm_rate=$(awk -v n="$frames" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
@@ -63,9 +75,15 @@ tail -1 "$work/import.log"
 echo "database: $(($(stat -c %s "$work/bench.db") / 1000000)) MB"
 
 if command -v tshark >/dev/null 2>&1; then
-	editcap -r "$work/big.pcap" "$work/head.pcap" "1-$tframes" 2>/dev/null
+	tfile=$work/big.pcap
+	if [ -n "$tframes" ] && [ "$tframes" -lt "$frames" ]; then
+		editcap -r "$work/big.pcap" "$work/head.pcap" "1-$tframes" 2>/dev/null
+		tfile=$work/head.pcap
+	else
+		tframes=$frames
+	fi
 	t0=$(now)
-	tshark -r "$work/head.pcap" -Y nfs -T fields -e nfs.procedure_v3 >/dev/null 2>&1
+	tshark -r "$tfile" -Y nfs -T fields -e nfs.procedure_v3 >/dev/null 2>&1
 	t1=$(now)
 	echo "tshark -Y nfs -e nfs.procedure_v3 ($tframes frames): $(rate "$tframes" "$t0" "$t1")"
 	ts_rate=$(awk -v n="$tframes" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')

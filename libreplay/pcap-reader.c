@@ -5,6 +5,7 @@
  * BPF filter, privilege drop), feeding every frame to pcap-trace.c.  The
  * only file of libreplay that includes <pcap.h>.
  */
+#include "pcap-file.h"
 #include "pcap-trace.h"
 
 #include <errno.h>
@@ -50,54 +51,48 @@ static int64_t ts_ns(const struct pcap_pkthdr *h, int nano)
 	       (int64_t)h->ts.tv_usec * (nano ? 1 : 1000);
 }
 
-int rp_import_pcap(struct rp_store *store, const char *path,
-		   const struct rp_trace_meta *meta,
-		   const struct rp_pcap_options *opt, int64_t *trace_id,
-		   struct rp_pcap_summary *sum, struct rp_error *err)
+/* Reads the records of a mapped classic pcap file (pcap-file.c). */
+static int read_mapped(struct pcap_trace *t, struct pcap_file *pf,
+		       const struct rp_pcap_options *opt, int64_t *frame,
+		       int *truncated, struct rp_error *err)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_trace t;
+	struct pcap_file_rec r;
+	char msg[PCAP_ERRBUF_SIZE + 64];
+	int rc;
+	while ((rc = pcap_file_next(pf, &r, msg, sizeof msg)) == 1) {
+		++*frame;
+		if (pcap_trace_frame(t, r.ts_ns, *frame, r.data, r.caplen,
+				     r.len, err) < 0)
+			return -1;
+		if (opt && opt->progress && (*frame & 0xffff) == 0)
+			opt->progress(pf->off, pf->size, opt->progress_arg);
+	}
+	if (rc < 0) {
+		/* a file cut off inside a record: keep what came before */
+		char line[sizeof msg + 32];
+		snprintf(line, sizeof line, "capture file ends early: %s", msg);
+		pcap_trace_warn(t, *frame + 1, line);
+		*truncated = 1;
+	}
+	return 0;
+}
+
+/* Reads the records through libpcap (pcapng, old pcap formats, pipes). */
+static int read_libpcap(struct pcap_trace *t, pcap_t *p,
+			const struct rp_pcap_options *opt, uint64_t total,
+			int64_t *frame, int *truncated, struct rp_error *err)
+{
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int lt, rc, truncated = 0;
-	int64_t frame = 0;
-	uint64_t total = 0;
-	struct stat sb;
-
-	errbuf[0] = 0;
-	/* libpcap reads the file through stdio, a record at a time: a large
-	 * buffer saves a read() per 4 KiB (docs/PERFORMANCE.md) */
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return rp_error_set(err, "%s: %s", path, strerror(errno));
-	char *iobuf = malloc(READ_BUFFER);
-	if (iobuf)
-		setvbuf(fp, iobuf, _IOFBF, READ_BUFFER);
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(
-	    fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (!p) {
-		fclose(fp);
-		free(iobuf);
-		return rp_error_set(err, "%s: %s", path, errbuf);
-	}
+	int rc;
 	int nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-	if (check_linktype(p, path, &lt, err) < 0 ||
-	    pcap_trace_begin(&t, store, meta, path, opt, lt, err) < 0) {
-		close_file(p, iobuf);
-		return -1;
-	}
-	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
-		total = (uint64_t)sb.st_size;
 	FILE *f = pcap_file(p);
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-		frame++;
-		if (pcap_trace_frame(&t, ts_ns(h, nano), frame, data, h->caplen,
-				     h->len, err) < 0) {
-			close_file(p, iobuf);
-			pcap_trace_abort(&t);
+		++*frame;
+		if (pcap_trace_frame(t, ts_ns(h, nano), *frame, data, h->caplen,
+				     h->len, err) < 0)
 			return -1;
-		}
-		if (opt && opt->progress && (frame & 0xffff) == 0 && f)
+		if (opt && opt->progress && (*frame & 0xffff) == 0 && f)
 			opt->progress((uint64_t)ftello(f), total,
 				      opt->progress_arg);
 	}
@@ -106,13 +101,74 @@ int rp_import_pcap(struct rp_store *store, const char *path,
 		char msg[PCAP_ERRBUF_SIZE + 64];
 		snprintf(msg, sizeof msg, "capture file ends early: %s",
 			 pcap_geterr(p));
-		pcap_trace_warn(&t, frame + 1, msg);
-		truncated = 1;
+		pcap_trace_warn(t, *frame + 1, msg);
+		*truncated = 1;
 	}
-	close_file(p, iobuf);
+	return 0;
+}
+
+int rp_import_pcap(struct rp_store *store, const char *path,
+		   const struct rp_trace_meta *meta,
+		   const struct rp_pcap_options *opt, int64_t *trace_id,
+		   struct rp_pcap_summary *sum, struct rp_error *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_trace t;
+	struct pcap_file pf;
+	char *iobuf = NULL;
+	int lt, rc, truncated = 0;
+	int64_t frame = 0;
+	uint64_t total = 0;
+	struct stat sb;
+
+	errbuf[0] = 0;
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return rp_error_set(err, "%s: %s", path, strerror(errno));
+	/* a classic pcap file is read in place from a mapping; else libpcap
+	 * reads it through stdio, a record at a time, and a large buffer
+	 * saves a read() per 4 KiB (docs/PERFORMANCE.md) */
+	int mapped = pcap_file_map(&pf, fileno(fp));
+	if (!mapped && (iobuf = malloc(READ_BUFFER)) != NULL)
+		setvbuf(fp, iobuf, _IOFBF, READ_BUFFER);
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(
+	    fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!p) {
+		fclose(fp);
+		free(iobuf);
+		if (mapped)
+			pcap_file_unmap(&pf);
+		return rp_error_set(err, "%s: %s", path, errbuf);
+	}
+	if (mapped)
+		pf.snapshot = (uint32_t)pcap_snapshot(p);
+	if (check_linktype(p, path, &lt, err) < 0 ||
+	    pcap_trace_begin(&t, store, meta, path, opt, lt, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+		total = (uint64_t)sb.st_size;
+	if (mapped)
+		rc = read_mapped(&t, &pf, opt, &frame, &truncated, err);
+	else
+		rc = read_libpcap(&t, p, opt, total, &frame, &truncated, err);
+	if (rc < 0) {
+		pcap_trace_abort(&t);
+		goto out;
+	}
+	if (mapped) { /* the decoders keep no pointer into frames */
+		pcap_file_unmap(&pf);
+		mapped = 0;
+	}
 	if (opt && opt->progress)
 		opt->progress(total, total, opt->progress_arg);
-	return pcap_trace_end(&t, NULL, truncated, trace_id, sum, err);
+	rc = pcap_trace_end(&t, NULL, truncated, trace_id, sum, err);
+out:
+	if (mapped)
+		pcap_file_unmap(&pf);
+	close_file(p, iobuf);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ live */

@@ -8,6 +8,8 @@
 #include "pcap-trace.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +35,31 @@ struct pcap_ev {
 	uint8_t kind, flags;
 };
 
-static struct pcap_addr_ent *addr_get(struct pcap_trace *t,
-				      const struct net_addr *a)
+static struct pcap_addr_ent *addr_find(struct pcap_trace *t,
+				       const struct net_addr *a)
 {
+	/* mostly the two ends of one conversation */
+	for (int i = 0; i < 2; i++)
+		if (t->recent[i] && net_addr_eq(&t->recent[i]->a, a))
+			return t->recent[i];
 	uint64_t h = net_hash_bytes(NET_HASH_INIT, a, sizeof *a);
 	for (struct net_hnode *e = net_htab_chain(&t->addrs, h); e; e = e->next)
 		if (e->hash == h &&
-		    net_addr_eq(&((struct pcap_addr_ent *)e)->a, a))
-			return (struct pcap_addr_ent *)e;
+		    net_addr_eq(&((struct pcap_addr_ent *)e)->a, a)) {
+			t->recent[1] = t->recent[0];
+			t->recent[0] = (struct pcap_addr_ent *)e;
+			return t->recent[0];
+		}
+	return NULL;
+}
+
+static struct pcap_addr_ent *addr_get(struct pcap_trace *t,
+				      const struct net_addr *a)
+{
+	struct pcap_addr_ent *found = addr_find(t, a);
+	if (found)
+		return found;
+	uint64_t h = net_hash_bytes(NET_HASH_INIT, a, sizeof *a);
 	if (t->naddrs == t->cap_addrs) {
 		size_t c = t->cap_addrs ? t->cap_addrs * 2 : 64;
 		struct pcap_addr_ent **x = realloc(t->addr_list, c * sizeof *x);
@@ -82,6 +101,227 @@ static int oom(struct pcap_trace *t)
 	return rp_error_set(&t->sink_err, "%s: out of memory", t->origin);
 }
 
+/* ------------------------------------------------------ the store thread */
+
+/* Packet and nfs_op rows are queued in the order the decoders give them and
+ * appended to the store in batches by a thread of its own (as text-import.c
+ * does for events): SQLite works on one core while the next frames are read
+ * and decoded on the other.  The order of the rows, and so their ids, is
+ * that of a single-threaded import. */
+#define ROWS_BATCH 4096 /* rows handed over at a time */
+#define ROWS_SLOTS 4	/* batches: one being filled, the rest queued */
+
+/* A packet row as the decoders give it: addresses as bytes, never text. */
+struct row_pkt {
+	int64_t ts_ns, frame, frag_id;
+	int32_t frame_len, linktype, ip_version, protocol, addr_len;
+	int32_t sport, dport, frag_offset, more_frags, datagram_len;
+	uint8_t src_ip[16], dst_ip[16];
+};
+
+struct pcap_row {
+	union {
+		struct row_pkt p;
+		struct rp_nfs_op n; /* n.ops: see `ops` */
+	} u;
+	size_t ops; /* nfs_op: 1 + offset of its ops in the batch text, or 0 */
+	bool nfs;
+};
+
+struct pcap_rows {
+	struct pcap_row r[ROWS_BATCH];
+	size_t n;
+	char *text; /* the NFSv4 operation lists of the batch */
+	size_t text_len, text_cap;
+};
+
+struct pcap_store {
+	struct rp_trace_writer *w;
+	struct pcap_rows slots[ROWS_SLOTS];
+	unsigned fill;	 /* the slot the decoders fill */
+	unsigned head;	 /* the oldest slot handed over */
+	unsigned queued; /* slots handed over and not yet appended */
+	bool running;	 /* false: rows are appended in the decoding thread */
+	int stop, failed;
+	struct rp_error err; /* of the first failed append */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* Appends a batch of rows to the store and empties it. */
+static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
+		      struct rp_error *err)
+{
+	struct rp_packet p;
+	int rc = 0;
+	memset(&p, 0, sizeof p); /* src/dst text stays "" */
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		const struct pcap_row *r = &b->r[i];
+		if (r->nfs) {
+			struct rp_nfs_op op = r->u.n;
+			op.ops = r->ops ? b->text + r->ops - 1 : NULL;
+			rc = rp_trace_add_nfs_op(w, &op, err);
+			continue;
+		}
+		const struct row_pkt *q = &r->u.p;
+		p.ts_ns = q->ts_ns;
+		p.frame = q->frame;
+		p.frame_len = q->frame_len;
+		p.linktype = q->linktype;
+		p.ip_version = q->ip_version;
+		p.protocol = q->protocol;
+		p.addr_len = q->addr_len;
+		memcpy(p.src_ip, q->src_ip, sizeof p.src_ip);
+		memcpy(p.dst_ip, q->dst_ip, sizeof p.dst_ip);
+		p.sport = q->sport;
+		p.dport = q->dport;
+		p.frag_id = q->frag_id;
+		p.frag_offset = q->frag_offset;
+		p.more_frags = q->more_frags;
+		p.datagram_len = q->datagram_len;
+		rc = rp_trace_add_packet(w, &p, err);
+	}
+	b->n = 0;
+	b->text_len = 0;
+	return rc;
+}
+
+static void *store_main(void *arg)
+{
+	struct pcap_store *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->queued && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->queued)
+			break;
+		struct pcap_rows *b = &s->slots[s->head];
+		int failed = s->failed;
+		struct rp_error e;
+		pthread_mutex_unlock(&s->mu);
+		int rc = 0;
+		if (failed)
+			b->n = b->text_len = 0;
+		else
+			rc = rows_write(s->w, b, &e);
+		pthread_mutex_lock(&s->mu);
+		if (rc && !s->failed) {
+			s->failed = 1;
+			s->err = e;
+		}
+		s->head = (s->head + 1) % ROWS_SLOTS;
+		s->queued--;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* CPUs this process may run on. */
+static int cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return 2;
+	return CPU_COUNT(&set);
+}
+
+static int store_start(struct pcap_trace *t)
+{
+	struct pcap_store *s = calloc(1, sizeof *s);
+	if (!s)
+		return -1;
+	s->w = t->w;
+	t->store = s;
+	t->rows = &s->slots[0];
+	if (cpus() < 2) /* a thread would only take turns with this one */
+		return 0;
+	if (pthread_mutex_init(&s->mu, NULL))
+		return 0;
+	if (pthread_cond_init(&s->cv, NULL)) {
+		pthread_mutex_destroy(&s->mu);
+		return 0;
+	}
+	if (pthread_create(&s->thread, NULL, store_main, s)) {
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+		return 0; /* rows are appended in this thread */
+	}
+	s->running = true;
+	return 0;
+}
+
+/* Hands the batch being filled over (or appends it, without a thread);
+ * -1 with t->sink_err once an append failed. */
+static int rows_flush(struct pcap_trace *t)
+{
+	struct pcap_store *s = t->store;
+	if (!s->running) {
+		if (s->failed)
+			return -1;
+		if (rows_write(s->w, t->rows, &s->err) < 0) {
+			s->failed = 1;
+			t->sink_err = s->err;
+			return -1;
+		}
+		return 0;
+	}
+	pthread_mutex_lock(&s->mu);
+	if (t->rows->n) {
+		s->queued++;
+		s->fill = (s->fill + 1) % ROWS_SLOTS;
+		t->rows = &s->slots[s->fill];
+		pthread_cond_broadcast(&s->cv);
+	}
+	/* the next slot to fill must not be one still queued */
+	while (s->queued == ROWS_SLOTS)
+		pthread_cond_wait(&s->cv, &s->mu);
+	int failed = s->failed;
+	if (failed)
+		t->sink_err = s->err;
+	pthread_mutex_unlock(&s->mu);
+	return failed ? -1 : 0;
+}
+
+/* Waits for the rows handed over, unless `discard`, and ends the thread;
+ * -1 with t->sink_err if an append failed. */
+static int store_stop(struct pcap_trace *t, bool discard)
+{
+	struct pcap_store *s = t->store;
+	int rc = 0;
+	if (!s)
+		return 0;
+	if (s->running) {
+		pthread_mutex_lock(&s->mu);
+		if (discard)
+			s->failed = 1; /* the rest is skipped */
+		s->stop = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+	}
+	if (s->failed && !discard) {
+		t->sink_err = s->err;
+		rc = -1;
+	}
+	for (int i = 0; i < ROWS_SLOTS; i++)
+		free(s->slots[i].text);
+	free(s);
+	t->store = NULL;
+	t->rows = NULL;
+	return rc;
+}
+
+static struct pcap_row *row_new(struct pcap_trace *t)
+{
+	if (t->rows->n == ROWS_BATCH && rows_flush(t) < 0)
+		return NULL;
+	return &t->rows->r[t->rows->n++];
+}
+
 /* ------------------------------------------------------ sink callbacks */
 
 static int on_packet(void *arg, const struct rp_packet *p)
@@ -91,8 +331,60 @@ static int on_packet(void *arg, const struct rp_packet *p)
 	    (t->opt.packet_rows == RP_PCAP_ROWS_FRAGMENTS && p->frag_id < 0))
 		return 0;
 	t->packets++;
-	if (t->w && rp_trace_add_packet(t->w, p, &t->sink_err) < 0)
+	if (!t->store)
+		return 0;
+	struct pcap_row *r = row_new(t);
+	if (!r)
 		return -1;
+	struct row_pkt *q = &r->u.p;
+	r->nfs = false;
+	q->ts_ns = p->ts_ns;
+	q->frame = p->frame;
+	q->frame_len = p->frame_len;
+	q->linktype = p->linktype;
+	q->ip_version = p->ip_version;
+	q->protocol = p->protocol;
+	q->addr_len = p->addr_len;
+	memcpy(q->src_ip, p->src_ip, sizeof q->src_ip);
+	memcpy(q->dst_ip, p->dst_ip, sizeof q->dst_ip);
+	q->sport = p->sport;
+	q->dport = p->dport;
+	q->frag_id = p->frag_id;
+	q->frag_offset = p->frag_offset;
+	q->more_frags = p->more_frags;
+	q->datagram_len = p->datagram_len;
+	return 0;
+}
+
+/* Queues an nfs_op row; the strings other than ops are static. */
+static int queue_nfs_op(struct pcap_trace *t, const struct rp_nfs_op *op)
+{
+	struct pcap_row *r = row_new(t);
+	if (!r)
+		return -1;
+	struct pcap_rows *b = t->rows;
+	r->nfs = true;
+	r->u.n = *op;
+	r->u.n.ops = NULL;
+	r->ops = 0;
+	if (op->ops) {
+		size_t len = strlen(op->ops) + 1;
+		if (b->text_len + len > b->text_cap) {
+			size_t c = b->text_cap ? b->text_cap : 4096;
+			while (c < b->text_len + len)
+				c *= 2;
+			char *x = realloc(b->text, c);
+			if (!x) {
+				b->n--;
+				return oom(t);
+			}
+			b->text = x;
+			b->text_cap = c;
+		}
+		memcpy(b->text + b->text_len, op->ops, len);
+		r->ops = b->text_len + 1;
+		b->text_len += len;
+	}
 	return 0;
 }
 
@@ -130,7 +422,7 @@ static int on_nfs(void *arg, const struct net_nfs *x)
 		return oom(t);
 	cl->nfs_calls++;
 	t->nfs_ops++;
-	if (t->w && rp_trace_add_nfs_op(t->w, &x->op, &t->sink_err) < 0)
+	if (t->store && queue_nfs_op(t, &x->op) < 0)
 		return -1;
 	if (x->data_bytes <= 0 || x->op.reply_ns < 0)
 		return 0;
@@ -208,6 +500,10 @@ int pcap_trace_begin(struct pcap_trace *t, struct rp_store *store,
 			t->net = NULL;
 			return -1;
 		}
+		if (store_start(t) < 0) {
+			pcap_trace_abort(t);
+			return rp_error_set(err, "%s: out of memory", origin);
+		}
 	}
 	return 0;
 }
@@ -237,6 +533,7 @@ static void release(struct pcap_trace *t)
 	free(t->addr_list);
 	t->addr_list = NULL;
 	t->naddrs = 0;
+	t->recent[0] = t->recent[1] = NULL;
 	net_htab_free(&t->addrs);
 	free(t->evs);
 	t->evs = NULL;
@@ -244,6 +541,7 @@ static void release(struct pcap_trace *t)
 
 void pcap_trace_abort(struct pcap_trace *t)
 {
+	store_stop(t, true);
 	if (t->w)
 		rp_trace_abort(t->w);
 	t->w = NULL;
@@ -302,13 +600,22 @@ static int cmp_ev(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Events come mostly in time order already (they are made at the time of
+ * the frame being decoded): sorted only when they are not. */
+static void sort_events(struct pcap_trace *t)
+{
+	for (size_t i = 1; i < t->nevs; i++)
+		if (cmp_ev(&t->evs[i - 1], &t->evs[i]) > 0) {
+			qsort(t->evs, t->nevs, sizeof *t->evs, cmp_ev);
+			return;
+		}
+}
+
 static int write_events(struct pcap_trace *t, uint32_t host,
 			struct rp_pcap_summary *sum, struct rp_error *err)
 {
 	struct rp_event batch[1024];
 	size_t nb = 0;
-	if (t->nevs)
-		qsort(t->evs, t->nevs, sizeof *t->evs, cmp_ev);
 	for (size_t i = 0; i < t->nevs; i++) {
 		const struct pcap_ev *e = &t->evs[i];
 		if (e->kind == RP_NET_RX ? e->who != host
@@ -505,6 +812,16 @@ int pcap_trace_end(struct pcap_trace *t, const struct pcap_capture_stats *cap,
 
 	memset(s, 0, sizeof *s);
 	if (net_finish(t->net) < 0) {
+		*err = t->sink_err;
+		goto fail;
+	}
+	/* the last rows are appended while the events are sorted */
+	if (t->store && rows_flush(t) < 0) {
+		*err = t->sink_err;
+		goto fail;
+	}
+	sort_events(t);
+	if (store_stop(t, false) < 0) {
 		*err = t->sink_err;
 		goto fail;
 	}

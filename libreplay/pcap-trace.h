@@ -13,9 +13,15 @@
 
 struct pcap_addr_ent;
 struct pcap_ev;
+struct pcap_rows;
+struct pcap_store;
 
 struct pcap_trace {
 	struct rp_trace_writer *w; /* NULL: decode only, store nothing */
+	/* packet and nfs_op rows go to the store in batches, appended by a
+	 * thread of their own (NULL: in the decoding thread) */
+	struct pcap_store *store;
+	struct pcap_rows *rows; /* the batch being filled */
 	struct net *net;
 	const char *origin;
 	struct rp_pcap_options opt;
@@ -27,6 +33,7 @@ struct pcap_trace {
 	struct net_htab addrs;
 	struct pcap_addr_ent **addr_list;
 	size_t naddrs, cap_addrs;
+	struct pcap_addr_ent *recent[2]; /* the last two looked up */
 	/* buffered events */
 	struct pcap_ev *evs;
 	size_t nevs, cap_evs;
