@@ -58,12 +58,14 @@ grep -q "command dd: exit 0" err.txt
 ok $? "the command's status is reported"
 rm -f dd.bin
 
-# 2. memcg reclaim: 200 MB dirtied in a 64 MB cgroup-v1 memory limit
+# 2. memcg reclaim: 200 MB dirtied in a 64 MB cgroup-v1 memory limit (a
+# 32 MB ring buffer per CPU: room for the reader to fall behind while the
+# rest of the suite keeps both CPUs busy)
 V1=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
 if [ -w "$V1" ] && mkdir "$V1/vmreplay_test_$$" 2>/dev/null; then
 	CG="$V1/vmreplay_test_$$"
 	echo $((64 << 20)) >"$CG/memory.limit_in_bytes"
-	expect_status 0 "record ftrace -e kmem,vmscan,filemap,block during memcg reclaim" "$VMREPLAY" record ftrace -o lab.db --name memcg -e kmem,vmscan,filemap,block -- sh -c "echo \$\$ >$CG/cgroup.procs && exec dd if=/dev/zero of=memcg.bin bs=1M count=200"
+	expect_status 0 "record ftrace -e kmem,vmscan,filemap,block during memcg reclaim" "$VMREPLAY" record ftrace -o lab.db --name memcg -e kmem,vmscan,filemap,block --buffer-kb 32768 -- sh -c "echo \$\$ >$CG/cgroup.procs && exec dd if=/dev/zero of=memcg.bin bs=1M count=200"
 	[ "$(q "SELECT count(*) > 0 FROM reclaim_begin WHERE trace='memcg'")" = 1 ]
 	ok $? "reclaim_begin events stored"
 	[ "$(q "SELECT count(*) FROM reclaim_begin WHERE trace='memcg'")" = "$(q "SELECT count(*) FROM reclaim_end WHERE trace='memcg'")" ]
