@@ -181,6 +181,12 @@ int rp_store_open(const char *path, int flags, struct rp_store **out,
 		rp_store_close(s);
 		return -1;
 	}
+	/* the index an import builds at its end sorts in memory, not in a
+	 * temporary file under /var/tmp */
+	if (s->bulk && exec(s, "PRAGMA temp_store = MEMORY", err)) {
+		rp_store_close(s);
+		return -1;
+	}
 	*out = s;
 	return 0;
 }
