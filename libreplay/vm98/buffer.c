@@ -314,13 +314,33 @@ static void refill_freelist(struct vm98 *m)
 	}
 }
 
+static int32_t *bh_hint(struct vm98 *m, int64_t dev, int64_t blk)
+{
+	uint64_t h =
+	    (uint64_t)dev * UINT64_C(0x9E3779B97F4A7C15) + (uint64_t)blk;
+	return &m->bh_hint[h & (VM98_HINTS - 1)];
+}
+
+/* The hashed buffer of (dev, blk), or -1.  A hint is right when its
+ * buffer is hashed under that key (bh_unhash clears the state). */
+static int32_t find_buffer(struct vm98 *m, int64_t dev, int64_t blk)
+{
+	int32_t *hint = bh_hint(m, dev, blk), i = *hint - 1;
+	if (i >= BUF_NLISTS && i < m->nbh && (m->bh[i].state & BH_hashed) &&
+	    m->bh[i].dev == dev && m->bh[i].blk == blk)
+		return i;
+	if ((i = pairmap_get(&m->bhash, dev, blk)) >= 0)
+		*hint = i + 1;
+	return i;
+}
+
 /* getblk(dev, block) (§8.2): a hit marks the buffer touched and moves a
  * clean one to the LRU tail; a miss takes a free buffer (refilling the
  * free list first).  *hit tells which; returns -1 if no buffer. */
 static int32_t getblk(struct vm98 *m, int64_t dev, int64_t blk, int64_t sector,
 		      bool meta, bool *hit)
 {
-	int32_t i = pairmap_get(&m->bhash, dev, blk);
+	int32_t i = find_buffer(m, dev, blk);
 	if (i >= 0) {
 		*hit = true;
 		m->st.bh_hit[meta]++;
@@ -334,7 +354,7 @@ static int32_t getblk(struct vm98 *m, int64_t dev, int64_t blk, int64_t sector,
 	if (!m->nlist[BUF_FREE])
 		refill_freelist(m);
 	/* the refill may have reclaimed: look again */
-	if ((i = pairmap_get(&m->bhash, dev, blk)) >= 0)
+	if ((i = find_buffer(m, dev, blk)) >= 0)
 		return i;
 	i = m->bh[BUF_FREE].next;
 	if (i == BUF_FREE || pairmap_put(&m->bhash, dev, blk, i) < 0) {

@@ -31,6 +31,11 @@ void page_set_kind(struct vm98 *m, int32_t pfn, int kind)
 		m->scanmap[pfn >> 6] |= bit;
 	else
 		m->scanmap[pfn >> 6] &= ~bit;
+	if (kind == PK_BUFFER)
+		m->bufmap[pfn >> 6] |= bit;
+	else
+		m->bufmap[pfn >> 6] &= ~bit;
+	m->quietmap[pfn >> 6] &= ~bit;
 }
 
 /* A page that reclaim (or the completion of its swap write) gives back
@@ -56,9 +61,27 @@ int64_t file_sector(int64_t file, int64_t off)
 
 /* ------------------------------------------------------- page cache */
 
+static int32_t *pc_hint(struct vm98 *m, int64_t file, int64_t off)
+{
+	uint64_t h =
+	    (uint64_t)file * UINT64_C(0x9E3779B97F4A7C15) + (uint64_t)off;
+	return &m->pc_hint[h & (VM98_HINTS - 1)];
+}
+
+/* The page cache's page of (file, off), or -1.  A hint is right when
+ * its page is in the page cache under that key (a key has one page). */
 int32_t find_page(struct vm98 *m, int64_t file, int64_t off)
 {
-	return pairmap_get(&m->pcache, file, off);
+	int32_t *hint = pc_hint(m, file, off);
+	if (*hint) {
+		const struct page *pg = &m->mem_map[*hint - 1];
+		if (pg->kind == PK_CACHE && pg->file == file && pg->off == off)
+			return *hint - 1;
+	}
+	int32_t pfn = pairmap_get(&m->pcache, file, off);
+	if (pfn >= 0)
+		*hint = pfn + 1;
+	return pfn;
 }
 
 /* add_to_page_cache (§5.8): age PAGE_AGE_VALUE (2.0.33: 6) and
@@ -67,6 +90,7 @@ int add_to_page_cache(struct vm98 *m, int32_t pfn, int64_t file, int64_t off)
 {
 	if (pairmap_put(&m->pcache, file, off, pfn) < 0)
 		return -1;
+	*pc_hint(m, file, off) = pfn + 1;
 	struct page *pg = &m->mem_map[pfn];
 	page_set_kind(m, pfn, PK_CACHE);
 	pg->file = file;
@@ -97,6 +121,7 @@ int vm98_file_read(struct vm98 *m, int64_t file, int64_t off, int64_t count)
 		if (pfn >= 0) {
 			m->st.pc_hit++;
 			m->mem_map[pfn].flags |= PG_referenced;
+			page_unquiet(m, pfn);
 			continue;
 		}
 		m->st.pc_miss++;
@@ -132,8 +157,10 @@ int vm98_file_write(struct vm98 *m, int64_t file, int64_t off, int64_t count)
 		count = 1;
 	for (int64_t i = 0; i < count; i++) {
 		int32_t pfn = find_page(m, file, off + i);
-		if (pfn >= 0)
+		if (pfn >= 0) {
 			m->mem_map[pfn].flags |= PG_referenced;
+			page_unquiet(m, pfn);
+		}
 		for (int b = 0; b < m->bpp; b++) {
 			int64_t blk = (off + i) * m->bpp + b;
 			int64_t sec = file_sector(file, off + i) +
@@ -148,22 +175,25 @@ int vm98_file_write(struct vm98 *m, int64_t file, int64_t off, int64_t count)
 
 /* ------------------------------------------------------ shrink_mmap */
 
-/* Distance from the clock to the next interesting page (P if none). */
+/* Distance from the clock to the next interesting page (P if none).
+ * The set bits are the PK_CACHE, PK_BUFFER and PK_SWAPCACHE pages. */
 static int64_t next_interesting(const struct vm98 *m, int64_t from)
 {
-	int64_t P = m->P, words = (P + 63) >> 6;
-	int64_t p = from;
-	for (int64_t n = 0; n <= words; n++) {
-		int64_t w = p >> 6;
-		uint64_t bits = m->scanmap[w] & (~UINT64_C(0) << (p & 63));
+	const int64_t P = m->P, words = (P + 63) >> 6;
+	if (!(m->nr_kind[PK_CACHE] + m->nr_kind[PK_BUFFER] +
+	      m->nr_kind[PK_SWAPCACHE]))
+		return P;
+	int64_t w = from >> 6;
+	uint64_t bits = m->scanmap[w] & (~UINT64_C(0) << (from & 63));
+	for (int64_t n = 0; n <= words; n++) { /* from's word twice */
 		if (bits) {
 			int64_t q = (w << 6) + __builtin_ctzll(bits);
 			if (q < P)
-				return (q - from + P) % P;
+				return q >= from ? q - from : q - from + P;
 		}
-		p = (w + 1) << 6;
-		if (p >= P)
-			p = 0;
+		if (++w >= words)
+			w = 0;
+		bits = m->scanmap[w];
 	}
 	return P;
 }
@@ -171,6 +201,60 @@ static int64_t next_interesting(const struct vm98 *m, int64_t from)
 static bool quota_pct(const struct vm98 *m, int64_t pages, int pct)
 { /* pages·100 > pct·P (2.1.91+ form) */
 	return pages * 100 > (int64_t)pct * m->P;
+}
+
+/* SHRINK_91: the interesting pages of word w whose visit would change
+ * nothing: buffer pages while the buffers are under their 3 % minimum,
+ * cache pages a visit left idle (unreferenced, age 0, count 1) while the
+ * cache is under its 10 % minimum (§6.3).  Known without mem_map. */
+static uint64_t idle_91(const struct vm98 *m, int64_t w)
+{
+	uint64_t idle = 0;
+	if (!quota_pct(m, m->nr_kind[PK_BUFFER], 3))
+		idle |= m->bufmap[w];
+	if (!quota_pct(m, m->nr_kind[PK_CACHE] + m->nr_kind[PK_SWAPCACHE], 10))
+		idle |= m->quietmap[w];
+	return idle;
+}
+
+/* shrink_mmap_21's clock hand and budgets (§6.1). */
+struct hand {
+	int64_t c, count_max, count_min, visited;
+};
+
+/* The hand passes a run of idle pages at once, with the budgets and visit
+ * count of the page-by-page walk; it stops before a page that needs a look
+ * or where the walk would stop. */
+static void skip_idle_91(const struct vm98 *m, struct hand *h)
+{
+	const int64_t P = m->P, words = (P + 63) >> 6, w0 = h->c >> 6;
+	int64_t cur = h->c, adv = 0, n = 0, w = w0;
+	uint64_t from = ~UINT64_C(0) << (cur & 63);
+	do {
+		uint64_t in = m->scanmap[w] & from, idle = idle_91(m, w);
+		uint64_t real = in & ~idle, k = in & idle;
+		if (real)
+			k &= (real & -real) - 1; /* the run ends there */
+		if (k) {
+			int64_t q = (w << 6) + 63 - __builtin_clzll(k);
+			int64_t a =
+			    adv + (q >= cur ? q - cur : q - cur + P) + 1;
+			int64_t nk = n + __builtin_popcountll(k);
+			if (a >= h->count_max || nk >= h->count_min)
+				break; /* the walk would stop in the run */
+			adv = a;
+			n = nk;
+			cur = q + 1 == P ? 0 : q + 1;
+		}
+		if (real)
+			break;
+		w = w + 1 == words ? 0 : w + 1;
+		from = ~UINT64_C(0);
+	} while (w != w0);
+	h->c = cur;
+	h->visited += adv;
+	h->count_max -= adv;
+	h->count_min -= n;
 }
 
 /* Regenerates PG_referenced of a buffer page from its buffers' touched
@@ -196,86 +280,125 @@ static void drop_cache_page(struct vm98 *m, int32_t pfn)
 	page_free_reclaimed(m, pfn);
 }
 
+/* touch_page (§5.8) */
+static void touch_page(struct page *pg)
+{
+	pg->age = pg->age + PAGE_ADVANCE > MAX_PAGE_AGE
+		      ? MAX_PAGE_AGE
+		      : pg->age + PAGE_ADVANCE;
+}
+
+/* shrink_mmap_21's look at a page or swap-cache page of count 1: frees
+ * it (true) or ages it. */
+static bool visit_cache_21(struct vm98 *m, int32_t pfn, int kind)
+{
+	struct page *pg = &m->mem_map[pfn];
+	bool ref = pg->flags & PG_referenced;
+	pg->flags &= (uint8_t)~PG_referenced;
+	if (kind == SHRINK_NOAGE) {
+		if (ref)
+			return false;
+	} else {
+		if (ref) {
+			touch_page(pg);
+			return false;
+		}
+		if (pg->age > 0) /* age_page */
+			pg->age -= PAGE_DECLINE;
+		if (pg->age > 0)
+			return false;
+		if (kind == SHRINK_91 &&
+		    !quota_pct(
+			m, m->nr_kind[PK_CACHE] + m->nr_kind[PK_SWAPCACHE],
+			10)) { /* cache under its min: idle until touched */
+			m->quietmap[pfn >> 6] |= UINT64_C(1) << (pfn & 63);
+			return false;
+		}
+	}
+	drop_cache_page(m, pfn);
+	return true;
+}
+
+/* shrink_mmap_21's look at interesting page pfn; true if it freed a
+ * page. */
+static bool visit_21(struct vm98 *m, int32_t pfn, bool dma, bool io)
+{
+	const int kind = m->ops->shrink_kind;
+	struct page *pg = &m->mem_map[pfn];
+	if ((pg->flags & PG_locked) || (dma && !(pg->flags & PG_DMA)))
+		return false;
+	if (pg->kind == PK_BUFFER) {
+		if (kind == SHRINK_91 &&
+		    !quota_pct(m, m->nr_kind[PK_BUFFER], 3))
+			return false; /* buffers under their min (§6.3) */
+		buffers_touched(m, pfn);
+	}
+	if (pg->count >= 2) {
+		pg->flags |= PG_referenced;
+		return false;
+	}
+	if (pg->kind != PK_BUFFER) /* page cache or swap cache */
+		return visit_cache_21(m, pfn, kind);
+	if (pg->flags & PG_referenced) { /* buffers: no ageing */
+		pg->flags &= (uint8_t)~PG_referenced;
+		return false;
+	}
+	return io && try_to_free_buffer(m, pfn);
+}
+
+/* Prefetches the struct page of the pages of the word after w that
+ * shrink_mmap_21 will look at (mem_map is colder than the bitmaps).
+ * Inlined: as a call, the compiler takes it for pure and drops it. */
+static inline __attribute__((always_inline)) void
+prefetch_next_word(const struct vm98 *m, int64_t w)
+{
+	int64_t nw = w + 1 >= (m->P + 63) >> 6 ? 0 : w + 1;
+	uint64_t b = m->scanmap[nw];
+	if (m->ops->shrink_kind == SHRINK_91)
+		b &= ~idle_91(m, nw);
+	for (; b; b &= b - 1)
+		__builtin_prefetch(&m->mem_map[(nw << 6) + __builtin_ctzll(b)]);
+}
+
 /* shrink_mmap(priority, mask), 2.0.33 – 2.1.92 (§6.1 – §6.3). */
 static int shrink_mmap_21(struct vm98 *m, int prio, int mask)
 {
-	const int kind = m->ops->shrink_kind;
+	const bool v91 = m->ops->shrink_kind == SHRINK_91;
 	const bool dma = (mask & GFP_DMA_BIT) != 0;
 	const bool io = vm98_gfp_io(m->ops->gfp_family, mask);
-	int64_t P = m->P, count_max = (2 * P) >> (prio / 2);
-	int64_t count_min = (2 * P) >> prio, visited = 0;
+	const int64_t P = m->P;
+	struct hand h = {m->clock, (2 * P) >> (prio / 2), (2 * P) >> prio, 0};
 	int ret = 0;
-	int64_t c = m->clock;
-	for (;;) {
-		int64_t d = next_interesting(m, c);
-		if (d >= count_max || d >= P) { /* budget runs out on the way */
-			visited += count_max;
-			c = (c + count_max) % P;
+	for (int64_t pw = -1;;) {
+		if (v91)
+			skip_idle_91(m, &h);
+		int64_t d = next_interesting(m, h.c);
+		if (d >= h.count_max || d >= P) { /* budget runs out */
+			h.visited += h.count_max;
+			h.c = (h.c + h.count_max) % P;
 			break;
 		}
-		visited += d + 1;
-		count_max -= d + 1;
-		count_min--;
-		c = (c + d) % P;
-		int32_t pfn = (int32_t)c;
-		struct page *pg = &m->mem_map[pfn];
-		if ((pg->flags & PG_locked) || (dma && !(pg->flags & PG_DMA)))
-			goto next;
-		if (pg->kind == PK_BUFFER) {
-			if (kind == SHRINK_91 &&
-			    !quota_pct(m, m->nr_kind[PK_BUFFER], 3))
-				goto next; /* buffers under their min (§6.3) */
-			buffers_touched(m, pfn);
-		}
-		if (pg->count >= 2) {
-			pg->flags |= PG_referenced;
-			goto next;
-		}
-		if (pg->kind != PK_BUFFER) { /* page cache or swap cache */
-			bool ref = pg->flags & PG_referenced;
-			pg->flags &= (uint8_t)~PG_referenced;
-			if (kind == SHRINK_NOAGE) {
-				if (ref)
-					goto next;
-			} else {
-				if (ref) { /* touch_page */
-					pg->age = pg->age + PAGE_ADVANCE >
-							  MAX_PAGE_AGE
-						      ? MAX_PAGE_AGE
-						      : pg->age + PAGE_ADVANCE;
-					goto next;
-				}
-				if (pg->age > 0) /* age_page */
-					pg->age -= PAGE_DECLINE;
-				if (pg->age > 0)
-					goto next;
-				if (kind == SHRINK_91 &&
-				    !quota_pct(m,
-					       m->nr_kind[PK_CACHE] +
-						   m->nr_kind[PK_SWAPCACHE],
-					       10))
-					goto next; /* cache under its min */
-			}
-			drop_cache_page(m, pfn);
+		h.visited += d + 1;
+		h.count_max -= d + 1;
+		h.count_min--;
+		h.c += d; /* c, d < P: no division in this loop */
+		if (h.c >= P)
+			h.c -= P;
+		if (h.c >> 6 != pw)
+			prefetch_next_word(m, pw = h.c >> 6);
+		if (!(v91 && (idle_91(m, h.c >> 6) >> (h.c & 63) & 1)) &&
+		    visit_21(m, (int32_t)h.c, dma, io)) {
 			ret = 1;
 			break; /* the clock stays on the freed page */
 		}
-		if (pg->flags & PG_referenced) { /* buffers: no ageing */
-			pg->flags &= (uint8_t)~PG_referenced;
-			goto next;
-		}
-		if (io && try_to_free_buffer(m, pfn)) {
-			ret = 1;
-			break;
-		}
-	next:
-		c = (c + 1) % P;
-		if (count_max <= 0 || count_min <= 0)
+		if (++h.c == P)
+			h.c = 0;
+		if (h.count_max <= 0 || h.count_min <= 0)
 			break;
 	}
-	m->clock = (int32_t)c;
-	m->st.scanned += (uint64_t)visited;
-	rc_cpu(m, visited * m->par.v[VP_CPU_SCAN_NS]);
+	m->clock = (int32_t)h.c;
+	m->st.scanned += (uint64_t)h.visited;
+	rc_cpu(m, h.visited * m->par.v[VP_CPU_SCAN_NS]);
 	return ret;
 }
 

@@ -111,11 +111,6 @@ void run_task_queue(struct vm98 *m, int64_t t)
 	start_next(m, t);
 }
 
-int64_t disk_next_done(const struct vm98 *m)
-{
-	return m->disk_busy ? m->disk_cur.done : INT64_MAX;
-}
-
 /* The request in service finishes; the next one starts. */
 static void complete_one(struct vm98 *m)
 {

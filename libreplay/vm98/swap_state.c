@@ -147,7 +147,8 @@ int swap_in(struct vm98 *m, int32_t t, int32_t pi, bool write)
 	struct vm98_pte *pte = &m->tasks[t].pte[pi];
 	swap_free(m, e); /* the pte's reference */
 	pg->count++;	 /* mapped */
-	m->tasks[t].rss++;
+	page_unquiet(m, pfn);
+	task_rss_add(m, &m->tasks[t], 1);
 	pte->state = PTE_PRESENT;
 	pte->val = pfn;
 	pte->bits = PTE_YOUNG;

@@ -19,16 +19,23 @@ void vm98_tasks_destroy(struct vm98 *m)
 	}
 	free(m->tasks);
 	free(m->waiting);
+	free(m->wait_when);
 	pairmap_destroy(&m->taskmap);
 	pairmap_destroy(&m->ptemap);
 }
 
-/* The task of a trace id, created on first sight; -1 on out of memory. */
+/* The task of a trace id, created on first sight; -1 on out of memory.
+ * Tasks are never removed: a direct-mapped cache of ids is exact. */
 int32_t task_get(struct vm98 *m, int64_t id)
 {
+	struct vm98_taskid *c = &m->taskid_cache[(uint64_t)id & 63];
+	if (c->t1 && c->id == id)
+		return c->t1 - 1;
 	int32_t t = pairmap_get(&m->taskmap, id, 0);
-	if (t >= 0)
+	if (t >= 0) {
+		*c = (struct vm98_taskid){id, t + 1};
 		return t;
+	}
 	if (m->ntasks == m->cap_tasks) {
 		int32_t cap = m->cap_tasks ? m->cap_tasks * 2 : 16;
 		struct vm98_task *n =
@@ -87,7 +94,7 @@ static int anon_new_page(struct vm98 *m, int32_t t, int32_t pi)
 	pte->state = PTE_PRESENT;
 	pte->val = pfn;
 	pte->bits = PTE_YOUNG | PTE_DIRTY; /* §5.8: ptes start young */
-	m->tasks[t].rss++;
+	task_rss_add(m, &m->tasks[t], 1);
 	m->st.anon_fault++;
 	return 0;
 }
@@ -103,8 +110,15 @@ int vm98_anon_touch(struct vm98 *m, int32_t t, int64_t vpage, int64_t count,
 	int res = VM98_OK;
 	if (count < 1)
 		count = 1;
+	int32_t pi = -1;
 	for (int64_t i = 0; i < count; i++) {
-		int32_t pi = pte_get(m, t, vpage + i);
+		/* ptes are in first-touch order: a range is often in a row */
+		const struct vm98_task *T = &m->tasks[t];
+		if (i == 0 || pi + 1 >= T->npte ||
+		    T->pte[pi + 1].vpage != vpage + i)
+			pi = pte_get(m, t, vpage + i);
+		else
+			pi++;
 		if (pi < 0)
 			return VM98_FAILED;
 		struct vm98_pte *pte = &m->tasks[t].pte[pi];
@@ -162,7 +176,8 @@ void vm98_task_exit(struct vm98 *m, int32_t t)
 		pairmap_del(&m->ptemap, t, pte->vpage);
 	}
 	T->npte = 0;
-	T->rss = T->swap_cnt = 0;
+	task_rss_add(m, T, -T->rss);
+	T->swap_cnt = 0;
 	T->swap_address = 0;
 	T->live = false;
 	m->st.task_exit++;
@@ -170,64 +185,169 @@ void vm98_task_exit(struct vm98 *m, int32_t t)
 
 /* ------------------------------------------------- deferred events */
 
+/* Waiting task t's next event time became w (INT64_MAX: t stopped
+ * waiting).  The cached earliest event (task_next_event) stays right
+ * unless t was it or t must be pushed back behind kswapd: a rescan
+ * would push no task back and find the old answer, or t. */
+static void tev_changed(struct vm98 *m, int32_t t, int64_t w)
+{
+	if (!m->tev_valid)
+		return;
+	if (t == m->tev_task || w < m->cpu_busy_until) {
+		m->tev_valid = false;
+		return;
+	}
+	if (m->tev_task < 0 || w < m->tev_when ||
+	    (w == m->tev_when && t < m->tev_task)) {
+		m->tev_task = t;
+		m->tev_when = w;
+	}
+}
+
+static struct vm98_devent devent_pack(const struct rp_event *ev)
+{
+	bool file = ev->kind == RP_FILE_READ || ev->kind == RP_FILE_WRITE;
+	return (struct vm98_devent){
+	    .ts_ns = ev->ts_ns,
+	    .a = file ? ev->file : ev->dev,
+	    .b = file || ev->kind == RP_ANON_TOUCH ? ev->offset : ev->block,
+	    .count = ev->count,
+	    .present = ev->present,
+	    .kind = ev->kind,
+	    .gfp = ev->gfp,
+	    .flags = (uint8_t)ev->flags,
+	};
+}
+
+static void devent_unpack(const struct vm98_devent *d, int64_t task,
+			  struct rp_event *ev)
+{
+	*ev = (struct rp_event){
+	    .ts_ns = d->ts_ns,
+	    .present = d->present,
+	    .kind = d->kind,
+	    .gfp = d->gfp,
+	    .task = task,
+	    .file = d->a,
+	    .dev = d->a,
+	    .offset = d->b,
+	    .block = d->b,
+	    .count = d->count,
+	    .flags = d->flags,
+	};
+}
+
+static int task_queue_grow(struct vm98_task *T)
+{
+	uint32_t cap = T->qcap ? T->qcap * 2 : 16;
+	struct vm98_devent *n = malloc((size_t)cap * sizeof(*n));
+	if (!n)
+		return -1;
+	for (uint32_t i = 0; i < T->qlen; i++)
+		n[i] = T->q[(T->qhead + i) & (T->qcap - 1)];
+	free(T->q);
+	T->q = n;
+	T->qhead = 0;
+	T->qcap = cap;
+	return 0;
+}
+
+/* Puts task t on the waiting list; -1 on out of memory. */
+static int task_wait(struct vm98 *m, int32_t t)
+{
+	if (m->nwaiting == m->cap_waiting) {
+		int32_t cap = m->cap_waiting ? m->cap_waiting * 2 : 16;
+		int32_t *n = realloc(m->waiting, (size_t)cap * sizeof(*n));
+		if (n)
+			m->waiting = n;
+		int64_t *w = realloc(m->wait_when, (size_t)cap * sizeof(*w));
+		if (w)
+			m->wait_when = w;
+		if (!n || !w)
+			return -1;
+		m->cap_waiting = cap;
+	}
+	struct vm98_task *T = &m->tasks[t];
+	T->waitpos = m->nwaiting;
+	m->waiting[m->nwaiting] = t;
+	m->wait_when[m->nwaiting++] = T->next_ts + T->delay;
+	tev_changed(m, t, T->next_ts + T->delay);
+	return 0;
+}
+
+/* Queues a closed-loop event (is_closed_loop kinds only). */
 int task_defer(struct vm98 *m, int32_t t, const struct rp_event *ev)
 {
 	struct vm98_task *T = &m->tasks[t];
-	if (T->qlen == T->qcap) {
-		uint32_t cap = T->qcap ? T->qcap * 2 : 16;
-		struct rp_event *n = malloc((size_t)cap * sizeof(*n));
-		if (!n)
-			return -1;
-		for (uint32_t i = 0; i < T->qlen; i++)
-			n[i] = T->q[(T->qhead + i) & (T->qcap - 1)];
-		free(T->q);
-		T->q = n;
-		T->qhead = 0;
-		T->qcap = cap;
-	}
-	T->q[(T->qhead + T->qlen++) & (T->qcap - 1)] = *ev;
-	if (T->waitpos < 0) {
-		if (m->nwaiting == m->cap_waiting) {
-			int32_t cap = m->cap_waiting ? m->cap_waiting * 2 : 16;
-			int32_t *n =
-			    realloc(m->waiting, (size_t)cap * sizeof(*n));
-			if (!n) {
-				T->qlen--;
-				return -1;
-			}
-			m->waiting = n;
-			m->cap_waiting = cap;
-		}
-		T->waitpos = m->nwaiting;
-		m->waiting[m->nwaiting++] = t;
+	if (T->qlen == T->qcap && task_queue_grow(T) < 0)
+		return -1;
+	T->q[(T->qhead + T->qlen++) & (T->qcap - 1)] = devent_pack(ev);
+	if (T->qlen == 1)
+		T->next_ts = ev->ts_ns;
+	if (T->waitpos < 0 && task_wait(m, t) < 0) {
+		T->qlen--;
+		return -1;
 	}
 	m->st.deferred++;
 	return 0;
 }
 
-/* Model time of task t's next deferred event (a task waiting behind
- * kswapd's CPU is pushed back to when the CPU is free). */
-int64_t task_next_time(struct vm98 *m, int32_t t)
+/* A stall of task t (apply_one): its later events happen later. */
+void task_add_delay(struct vm98 *m, int32_t t, int64_t ns)
 {
 	struct vm98_task *T = &m->tasks[t];
-	int64_t when = T->q[T->qhead].ts_ns + T->delay;
-	if (when < m->cpu_busy_until) {
-		T->delay += m->cpu_busy_until - when;
-		when = m->cpu_busy_until;
+	T->delay += ns;
+	if (T->waitpos >= 0)
+		tev_changed(m, t, m->wait_when[T->waitpos] += ns);
+}
+
+/* The earliest deferred task event: its task (-1: none), and its time
+ * in *when.  A task waiting behind kswapd's CPU is pushed back to when
+ * the CPU is free.  Cached: a recomputation with nothing changed would
+ * find the same event and push no task back. */
+int32_t task_next_event(struct vm98 *m, int64_t *when)
+{
+	if (!m->tev_valid) {
+		int32_t best = -1;
+		int64_t w_best = INT64_MAX, busy = m->cpu_busy_until;
+		for (int32_t i = 0; i < m->nwaiting; i++) {
+			int32_t t = m->waiting[i];
+			int64_t w = m->wait_when[i]; /* next_ts + delay */
+			if (w < busy) {
+				m->tasks[t].delay += busy - w;
+				m->wait_when[i] = w = busy;
+			}
+			if (w < w_best || (w == w_best && t < best)) {
+				w_best = w;
+				best = t;
+			}
+		}
+		m->tev_task = best;
+		m->tev_when = w_best;
+		m->tev_valid = true;
 	}
-	return when;
+	*when = m->tev_when;
+	return m->tev_task;
 }
 
 /* Takes task t's next deferred event off its FIFO. */
 void task_pop(struct vm98 *m, int32_t t, struct rp_event *out)
 {
 	struct vm98_task *T = &m->tasks[t];
-	*out = T->q[T->qhead];
+	devent_unpack(&T->q[T->qhead], T->id, out);
 	T->qhead = (T->qhead + 1) & (T->qcap - 1);
-	if (--T->qlen == 0) {
-		int32_t last = m->waiting[--m->nwaiting];
-		m->waiting[T->waitpos] = last;
-		m->tasks[last].waitpos = T->waitpos;
-		T->waitpos = -1;
+	/* the ring is cold (written VM98_MAX_DEFERRED events ago) */
+	__builtin_prefetch(&T->q[(T->qhead + 4) & (T->qcap - 1)]);
+	if (--T->qlen) {
+		T->next_ts = T->q[T->qhead].ts_ns;
+		m->wait_when[T->waitpos] = T->next_ts + T->delay;
+		tev_changed(m, t, T->next_ts + T->delay);
+		return;
 	}
+	tev_changed(m, t, INT64_MAX);
+	int32_t last = m->waiting[--m->nwaiting];
+	m->waiting[T->waitpos] = last;
+	m->wait_when[T->waitpos] = m->wait_when[m->nwaiting];
+	m->tasks[last].waitpos = T->waitpos;
+	T->waitpos = -1;
 }

@@ -28,6 +28,9 @@
  * has its oldest event applied early (metric events.forced), so memory
  * stays bounded whatever the trace length. */
 #define VM98_MAX_DEFERRED 8192
+/* Direct-mapped lookup hints in front of the page-cache and buffer hash
+ * maps, checked against the page or buffer head (filemap.c, buffer.c). */
+#define VM98_HINTS 1024
 
 /* Page flags (§2). */
 #define PG_DMA	      0x01
@@ -236,6 +239,15 @@ struct vm98_pte {
 	uint8_t state, bits;
 };
 
+/* A deferred closed-loop event (file, blk, anon_touch, task_exit): the
+ * fields apply_one reads, 40 bytes instead of 96 (task.c).  a: file or
+ * dev; b: offset or block; flags: the low byte (bit 0 is all they use). */
+struct vm98_devent {
+	int64_t ts_ns, a, b, count;
+	uint32_t present;
+	uint8_t kind, gfp, flags;
+};
+
 /* A replayed task: its ptes, the swap_out state (§5.5) and the
  * closed-loop time offset with the events it has not replayed yet. */
 struct vm98_task {
@@ -245,7 +257,8 @@ struct vm98_task {
 	int32_t swap_address; /* index into pte[] (§5.6 resume point) */
 	struct vm98_pte *pte;
 	int32_t npte, cap_pte;
-	struct rp_event *q; /* deferred events, a ring */
+	struct vm98_devent *q; /* deferred events, a ring */
+	int64_t next_ts;       /* q[qhead].ts_ns, if qlen */
 	uint32_t qhead, qlen, qcap;
 	int32_t waitpos; /* index in m->waiting, or -1 */
 	bool live;
@@ -392,16 +405,31 @@ struct vm98 {
 	struct pairmap pcache;	   /* (file, offset) → pfn */
 	int64_t nr_kind[PK_COUNT]; /* pages per PK_* (PK_NONE unused) */
 	uint64_t *scanmap;	   /* bit per page: PK_CACHE/BUFFER/SWAPCACHE */
+	uint64_t *bufmap;	   /* bit per page: PK_BUFFER */
+	uint64_t *quietmap;	   /* cache pages a SHRINK_91 visit left idle */
 	int32_t clock;		   /* shrink_mmap hand (§6.1) */
 	int dtfp_state;		   /* do_try_to_free_page method (§5.4) */
+	/* find_page: last pfn + 1 per hash */
+	int32_t pc_hint[VM98_HINTS];
 	/* tasks */
 	struct vm98_task *tasks;
 	int32_t ntasks, cap_tasks;
 	struct pairmap taskmap; /* (id, 0) → task */
-	struct pairmap ptemap;	/* (task, vpage) → pte index */
-	int32_t *waiting;	/* tasks with deferred events */
+	struct vm98_taskid {
+		int64_t id;
+		int32_t t1;    /* task + 1; 0: empty */
+	} taskid_cache[64];    /* task_get: id & 63 → task */
+	struct pairmap ptemap; /* (task, vpage) → pte index */
+	int32_t *waiting;      /* tasks with deferred events */
+	int64_t *wait_when;    /* their next_ts + delay, same index */
 	int32_t nwaiting, cap_waiting;
+	/* the earliest deferred event (task_next_event), kept by
+	 * tev_changed (task.c); dropped when cpu_busy_until changes */
+	bool tev_valid;
+	int32_t tev_task;
+	int64_t tev_when;
 	int32_t cur_task;	/* task of the event being applied, or -1 */
+	int32_t nr_rss_tasks;	/* tasks with rss > 0 (task_rss_add) */
 	int64_t cpu_busy_until; /* kswapd (SCHED_FIFO) holds the CPU */
 	/* swap (§10) */
 	int32_t nr_swap_slots;
@@ -423,6 +451,8 @@ struct vm98 {
 	int32_t *bh_group_stack;
 	int32_t bpp, bsize;   /* buffers per page, block size */
 	struct pairmap bhash; /* (dev, blk) → bh */
+	/* getblk: last bh + 1 per hash */
+	int32_t bh_hint[VM98_HINTS];
 	int64_t nr_buffers, nr_dirty, nlist[BUF_NLISTS];
 	int64_t next_update;
 	bool bdflush_wanted, update_pending;
@@ -759,6 +789,12 @@ void vm98_tick_none(struct vm98 *m);
 
 /* filemap.c (§6) */
 void page_set_kind(struct vm98 *m, int32_t pfn, int kind);
+/* A cache page's PG_referenced, age or count changes: shrink_mmap_21
+ * must look at it again (quietmap, filemap.c). */
+static inline void page_unquiet(struct vm98 *m, int32_t pfn)
+{
+	m->quietmap[pfn >> 6] &= ~(UINT64_C(1) << (pfn & 63));
+}
 void page_free_reclaimed(struct vm98 *m, int32_t pfn);
 int64_t file_sector(int64_t file, int64_t off);
 int32_t find_page(struct vm98 *m, int64_t file, int64_t off);
@@ -795,7 +831,10 @@ void vm98_disk_destroy(struct vm98 *m);
 int disk_submit(struct vm98 *m, int64_t sector, int32_t nsect, bool write,
 		int action, int32_t arg);
 void run_task_queue(struct vm98 *m, int64_t t);
-int64_t disk_next_done(const struct vm98 *m);
+static inline int64_t disk_next_done(const struct vm98 *m)
+{
+	return m->disk_busy ? m->disk_cur.done : INT64_MAX;
+}
 void disk_complete_until(struct vm98 *m, int64_t t);
 int64_t disk_wait_last(struct vm98 *m, int64_t t);
 int64_t disk_wait_first(struct vm98 *m, int64_t t);
@@ -820,8 +859,17 @@ int vm98_anon_touch(struct vm98 *m, int32_t t, int64_t vpage, int64_t count,
 		    bool write);
 void vm98_task_exit(struct vm98 *m, int32_t t);
 int task_defer(struct vm98 *m, int32_t t, const struct rp_event *ev);
-int64_t task_next_time(struct vm98 *m, int32_t t);
+void task_add_delay(struct vm98 *m, int32_t t, int64_t ns);
+int32_t task_next_event(struct vm98 *m, int64_t *when);
 void task_pop(struct vm98 *m, int32_t t, struct rp_event *out);
+
+/* Changes a task's rss by d, keeping m->nr_rss_tasks. */
+static inline void task_rss_add(struct vm98 *m, struct vm98_task *T, int64_t d)
+{
+	int64_t old = T->rss;
+	T->rss += d;
+	m->nr_rss_tasks += (T->rss > 0) - (old > 0);
+}
 
 /* vm98.c: queue a stall record (and count it in the histograms). */
 void stall_push(struct vm98 *m, int order, int rp_gfp, int64_t latency,

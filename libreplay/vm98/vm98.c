@@ -90,8 +90,12 @@ static int vm98_reclaim_init(struct vm98 *m)
 {
 	m->cur_task = -1;
 	m->cur_slot = VM98_NO_SLOT;
-	m->scanmap = calloc((size_t)(m->P + 63) / 64 + 1, sizeof(uint64_t));
-	if (!m->scanmap || pairmap_init(&m->pcache, 1024) < 0 ||
+	size_t words = (size_t)(m->P + 63) / 64 + 1;
+	m->scanmap = calloc(words, sizeof(uint64_t));
+	m->bufmap = calloc(words, sizeof(uint64_t));
+	m->quietmap = calloc(words, sizeof(uint64_t));
+	if (!m->scanmap || !m->bufmap || !m->quietmap ||
+	    pairmap_init(&m->pcache, 1024) < 0 ||
 	    pairmap_init(&m->taskmap, 64) < 0 ||
 	    pairmap_init(&m->ptemap, 1024) < 0 || vm98_swap_init(m) < 0 ||
 	    vm98_buffer_init(m) < 0)
@@ -112,6 +116,8 @@ void vm98_free(struct vm98 *m)
 	objmap_destroy(&m->objs);
 	slotmap_destroy(&m->slots);
 	free(m->scanmap);
+	free(m->bufmap);
+	free(m->quietmap);
 	pairmap_destroy(&m->pcache);
 	vm98_tasks_destroy(m);
 	vm98_swap_destroy(m);
@@ -122,22 +128,6 @@ void vm98_free(struct vm98 *m)
 }
 
 static int apply_one(struct vm98 *m, const struct rp_event *ev, int32_t t);
-
-/* The earliest deferred task event: its task, and its time in *when. */
-static int32_t next_task_event(struct vm98 *m, int64_t *when)
-{
-	int32_t best = -1;
-	*when = INT64_MAX;
-	for (int32_t i = 0; i < m->nwaiting; i++) {
-		int32_t t = m->waiting[i];
-		int64_t w = task_next_time(m, t);
-		if (w < *when || (w == *when && t < best)) {
-			*when = w;
-			best = t;
-		}
-	}
-	return best;
-}
 
 /* Runs everything due up to now in time order: disk completions,
  * net_rx frees, deferred task events, clock ticks (swap_tick, bdflush),
@@ -158,7 +148,7 @@ void vm98_advance(struct vm98 *m, int64_t now)
 		int64_t disk = disk_next_done(m);
 		int64_t net = vm98_netq_next_due(m);
 		int64_t tev = INT64_MAX;
-		int32_t task = m->nwaiting ? next_task_event(m, &tev) : -1;
+		int32_t task = m->nwaiting ? task_next_event(m, &tev) : -1;
 		int64_t t = disk;
 		if (net < t)
 			t = net;
@@ -197,7 +187,7 @@ void vm98_flush(struct vm98 *m)
 {
 	while (m->nwaiting) {
 		int64_t when;
-		next_task_event(m, &when);
+		task_next_event(m, &when);
 		vm98_advance(m, when);
 	}
 }
@@ -381,7 +371,7 @@ static int apply_one(struct vm98 *m, const struct rp_event *ev, int32_t t)
 			   r == VM98_DROPPED ? "net_rx-drop" : "failed");
 	}
 	if (t >= 0 && m->rc.elapsed > 0)
-		m->tasks[t].delay += m->rc.elapsed;
+		task_add_delay(m, t, m->rc.elapsed);
 	m->rc = (struct vm98_rc){0};
 	m->cur_task = -1;
 	return r;

@@ -54,6 +54,7 @@ int try_to_swap_out(struct vm98 *m, int32_t t, int32_t pi, int mask)
 	if ((pg->flags & PG_locked) ||
 	    ((mask & GFP_DMA_BIT) && !(pg->flags & PG_DMA)))
 		return 0;
+	page_unquiet(m, pfn);	     /* mapped: never quiet, but be sure */
 	if (pte->bits & PTE_YOUNG) { /* referenced since the last visit */
 		pte->bits &= (uint8_t)~PTE_YOUNG;
 		if (kind == SWAPOUT_22)
@@ -72,7 +73,7 @@ int try_to_swap_out(struct vm98 *m, int32_t t, int32_t pi, int mask)
 	}
 	if (pg->kind == PK_SWAPCACHE) { /* clean: the swap copy is valid */
 		int32_t e = pg->slot;
-		T->rss--;
+		task_rss_add(m, T, -1);
 		pte->state = PTE_SWAP;
 		pte->val = e;
 		pte->bits = 0;
@@ -95,7 +96,7 @@ int try_to_swap_out(struct vm98 *m, int32_t t, int32_t pi, int mask)
 		m->st.swap_full++;
 		return 0;
 	}
-	T->rss--;
+	task_rss_add(m, T, -1);
 	T->nswap++;
 	pte->state = PTE_SWAP;
 	pte->val = e;
@@ -153,6 +154,8 @@ static int32_t pick_victim(struct vm98 *m)
  * swap_cnt = rss and does not decrement it. */
 int swap_out(struct vm98 *m, int prio, int mask)
 {
+	if (!m->nr_rss_tasks) /* pick_victim finds none, even after */
+		return 0;     /* re-assigning swap_cnt: nothing to do */
 	int64_t nr = 0;
 	for (int32_t t = 0; t < m->ntasks; t++)
 		nr += m->tasks[t].live;
@@ -456,6 +459,7 @@ int64_t kswapd_pass(struct vm98 *m)
 	m->st.kswapd_cpu += m->rc.cpu;
 	int64_t start = m->cpu_busy_until > m->now ? m->cpu_busy_until : m->now;
 	m->cpu_busy_until = start + m->rc.cpu;
+	m->tev_valid = false; /* task_next_event pushes tasks back */
 	m->kswapd_awake_until = m->now + m->rc.elapsed;
 	uint64_t ticks = (uint64_t)(m->rc.elapsed / VM98_TICK_NS);
 	if (m->rc.blocked && m->par.v[VP_SLEEP_QUIRK])
