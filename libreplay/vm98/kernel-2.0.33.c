@@ -4,7 +4,8 @@
  * (reserves min, GFP_BUFFER min-(12+min/8), GFP_NFS 5), §3.9 2.0.33 water
  * marks, §7.4 kmalloc; no fma (§3.10). Reclaim: §5.2/§5.3 2.0.33 kswapd and
  * swap_tick, §5.4 2.0.33 try_to_free_page, §6.2 before 2.1.89 (no page-cache
- * ageing), §5.7 2.0.33-style try_to_swap_out, §3.11 swap-in age, §8.2
+ * ageing), §5.5 round-robin swap_out, §5.7 2.0.33-style try_to_swap_out,
+ * §3.11 swap-in age, §8.2
  * refill_freelist.
  */
 #include "vm98-internal.h"
@@ -35,6 +36,7 @@ static const struct vm98_ops ops = {
     .quota_kind = QUOTA_NONE,
     .shrink_kind = SHRINK_NOAGE,
     .swapout_kind = SWAPOUT_20,
+    .swapout_rr = true,
 };
 
 const struct vm98_kernel vm98_kernel_2_0_33 = {

@@ -428,8 +428,9 @@ struct vm98 {
 	bool tev_valid;
 	int32_t tev_task;
 	int64_t tev_when;
-	int32_t cur_task;	/* task of the event being applied, or -1 */
-	int32_t nr_rss_tasks;	/* tasks with rss > 0 (task_rss_add) */
+	int32_t cur_task;     /* task of the event being applied, or -1 */
+	int32_t nr_rss_tasks; /* tasks with rss > 0 (task_rss_add) */
+	int32_t swap_task;    /* 2.0.33 swap_out's round-robin index (§5.5) */
 	int64_t cpu_busy_until; /* kswapd (SCHED_FIFO) holds the CPU */
 	/* swap (§10) */
 	int32_t nr_swap_slots;
@@ -551,6 +552,7 @@ struct vm98_ops {
 	int quota_kind;	  /* enum vm98_quota_kind */
 	int shrink_kind;  /* enum vm98_shrink_kind */
 	int swapout_kind; /* enum vm98_swapout_kind */
+	bool swapout_rr;  /* 2.0.33: swap_out takes tasks round robin (§5.5) */
 	bool kswiod;	  /* sct-kswiod: kswapd never waits for the disk */
 };
 

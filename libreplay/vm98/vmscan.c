@@ -13,7 +13,8 @@
  */
 #include "vm98-internal.h"
 
-#define NOWAIT20 0x100 /* model bit: 2.0.33 try_to_free_page(wait = 0) */
+#define NOWAIT20       0x100 /* model bit: 2.0.33 try_to_free_page(wait = 0) */
+#define PAGEOUT_WEIGHT 8192  /* swap_out counter weight (§5.8) */
 
 static bool reclaim_wait(const struct vm98 *m, int mask)
 {
@@ -150,8 +151,58 @@ static int32_t pick_victim(struct vm98 *m)
 	return best;
 }
 
+/* AGE_CLUSTER_SIZE(rss) = max(rss·32/1024, AGE_CLUSTER_MIN) (§5.5, §5.8) */
+static int64_t age_cluster_size(int64_t rss)
+{
+	return rss / 32 > 4 ? rss / 32 : 4;
+}
+
+/* The next task from m->swap_task on with resident pages, wrapping once
+ * (2.0.33's `task[swap_task]` walk); -1 if there is none. */
+static int32_t next_rr_task(struct vm98 *m)
+{
+	for (bool wrapped = false;; m->swap_task++) {
+		if (m->swap_task >= m->ntasks) {
+			m->swap_task = 0;
+			if (wrapped)
+				return -1;
+			wrapped = true;
+		}
+		const struct vm98_task *T = &m->tasks[m->swap_task];
+		if (T->live && T->rss > 0)
+			return m->swap_task;
+	}
+}
+
+/* 2.0.33 swap_out (§5.5): tasks round robin from a static index, each
+ * given AGE_CLUSTER_SIZE(rss) tries before the index moves on (at once
+ * when its walk finds nothing); scan weight shift 10 at priorities 6–4 or
+ * while kswapd is awake, 9 at 3–1, 8 at 0. */
+static int swap_out_20(struct vm98 *m, int prio, int mask, int64_t nr)
+{
+	bool awake = m->rc.kswapd || m->now < m->kswapd_awake_until;
+	int shift = prio >= 4 || awake ? 10 : prio >= 1 ? 9 : 8;
+	int64_t counter = ((PAGEOUT_WEIGHT * nr) >> shift) >> prio;
+	for (; counter >= 0; counter--) {
+		int32_t t = next_rr_task(m);
+		if (t < 0)
+			return 0; /* all unswappable or swapped out */
+		struct vm98_task *T = &m->tasks[t];
+		if (!T->swap_cnt)
+			T->swap_cnt = age_cluster_size(T->rss);
+		if (!--T->swap_cnt)
+			m->swap_task++;
+		int r = swap_out_process(m, t, mask);
+		if (r == 1)
+			return 1;
+		if (r == 0 && T->swap_cnt)
+			m->swap_task++;
+	}
+	return 0;
+}
+
 /* swap_out (§5.5): the task with the largest swap_cnt; 2.2.0 re-assigns
- * swap_cnt = rss and does not decrement it. */
+ * swap_cnt = rss and does not decrement it; 2.0.33: swap_out_20. */
 int swap_out(struct vm98 *m, int prio, int mask)
 {
 	if (!m->nr_rss_tasks) /* pick_victim finds none, even after */
@@ -159,6 +210,8 @@ int swap_out(struct vm98 *m, int prio, int mask)
 	int64_t nr = 0;
 	for (int32_t t = 0; t < m->ntasks; t++)
 		nr += m->tasks[t].live;
+	if (m->ops->swapout_rr)
+		return swap_out_20(m, prio, mask, nr);
 	const bool v22 = m->ops->swapout_kind == SWAPOUT_22;
 	int64_t counter = v22 ? nr / (prio + 1) : (8 * nr) >> prio;
 	if (v22)
@@ -169,10 +222,9 @@ int swap_out(struct vm98 *m, int prio, int mask)
 			for (int32_t t = 0; t < m->ntasks; t++) {
 				struct vm98_task *T = &m->tasks[t];
 				if (T->live && T->rss > 0)
-					T->swap_cnt = v22 ? T->rss
-						      : T->rss / 32 > 4
-							  ? T->rss / 32
-							  : 4;
+					T->swap_cnt =
+					    v22 ? T->rss
+						: age_cluster_size(T->rss);
 			}
 			if ((best = pick_victim(m)) < 0)
 				return 0;

@@ -226,6 +226,53 @@ static void ageing_anon_swap_5_7(void **state)
 	vm98_free(m);
 }
 
+/* §5.5: 2.0.33 takes tasks round robin from its static index, however
+ * large; 2.1.89 takes the largest swap_cnt first.  Task 1 has one page,
+ * task 2 has 256 (swap_cnt 8 against 4); two tasks at priority 6 make
+ * counter 0: one swap_out_process a call. */
+static void swap_out_victims_5_5(void **state)
+{
+	(void)state;
+	const char *kernels[] = {"2.0.33", "2.1.89"};
+	for (int k = 0; k < 2; k++) {
+		struct vm98 *m = boot(kernels[k], 8, NULL, NULL);
+		assert_int_equal(anon(m, T0, 1, 100, 1, true), VM98_OK);
+		assert_int_equal(anon(m, T0 + 1000, 2, 0, 256, true), VM98_OK);
+		vm98_flush(m);
+		struct vm98_task *A = &m->tasks[task_get(m, 1)];
+		struct vm98_task *B = &m->tasks[task_get(m, 2)];
+		int32_t a = A->pte[0].val, b0 = B->pte[0].val,
+			b9 = B->pte[B->npte - 1].val;
+		int mask = k == 0 ? GFP20_KERNEL : GFP21_IO;
+		assert_int_equal(swap_out(m, 6, mask), 0);
+		if (k == 0) { /* index 0 first: the small task */
+			assert_int_equal(m->mem_map[a].age, 6);
+			assert_int_equal(m->mem_map[b0].age, 3);
+			assert_int_equal(A->swap_cnt, 3);
+			assert_int_equal(m->swap_task, 1); /* walk found none */
+		} else { /* the largest swap_cnt first */
+			assert_int_equal(m->mem_map[a].age, 3);
+			assert_int_equal(m->mem_map[b0].age, 6);
+			assert_int_equal(m->mem_map[b9].age, 6);
+		}
+		assert_int_equal(swap_out(m, 6, mask), 0);
+		/* the other task next, its whole walk aged */
+		assert_int_equal(m->mem_map[a].age, 6);
+		assert_int_equal(m->mem_map[b0].age, 6);
+		assert_int_equal(m->mem_map[b9].age, 6);
+		if (k == 0) {
+			assert_int_equal(B->swap_cnt, 7);
+			assert_int_equal(m->swap_task, 2);
+			/* the index wraps to the small task again */
+			assert_int_equal(swap_out(m, 6, mask), 0);
+			assert_int_equal(m->mem_map[a].age, 5);
+			assert_int_equal(m->mem_map[b0].age, 6);
+		}
+		check_ok(m);
+		vm98_free(m);
+	}
+}
+
 /* §6.1: with nothing to free the hand moves count_max pages: P/4 at
  * priority 6, 2P at priority 0 (§11.4). */
 static void clock_budget_6_1(void **state)
@@ -780,6 +827,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(ageing_page_cache_5_8),
 	    cmocka_unit_test(ageing_anon_swap_5_7),
+	    cmocka_unit_test(swap_out_victims_5_5),
 	    cmocka_unit_test(clock_budget_6_1),
 	    cmocka_unit_test(grow_vs_recycle_8_2),
 	    cmocka_unit_test(swap_tick_patterns_5_3),
