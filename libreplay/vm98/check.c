@@ -214,6 +214,30 @@ static int check_km20(struct ck *c)
 /* The reclaim side (§5 – §10): cache, buffer, anonymous, swap-cache and
  * swap-I/O pages and their indexes, tasks' ptes, swap slot references,
  * buffer lists. */
+/* shrink_mmap_21's skip bitmaps (filemap.c): bufmap is exactly the buffer
+ * pages; a quietmap page is a cache page a visit left idle (unreferenced,
+ * age 0, count 1) and untouched since. */
+static int check_skip_maps(struct ck *c, int64_t p)
+{
+	const struct vm98 *m = c->m;
+	const struct page *pg = &m->mem_map[p];
+	uint64_t bit = UINT64_C(1) << (p & 63);
+	bool buf = m->bufmap[p >> 6] & bit, quiet = m->quietmap[p >> 6] & bit;
+	if (buf != (pg->kind == PK_BUFFER))
+		return fail(c, "page %lld: buffer bit %d, kind %d",
+			    (long long)p, buf, pg->kind);
+	if (quiet &&
+	    !((pg->kind == PK_CACHE || pg->kind == PK_SWAPCACHE) &&
+	      !(pg->flags & PG_referenced) && pg->age == 0 && pg->count == 1))
+		return fail(c,
+			    "page %lld: quiet but kind %d, referenced %d, "
+			    "age %d, count %d",
+			    (long long)p, pg->kind,
+			    (pg->flags & PG_referenced) != 0, pg->age,
+			    pg->count);
+	return 0;
+}
+
 static int check_reclaim(struct ck *c)
 {
 	const struct vm98 *m = c->m;
@@ -233,6 +257,8 @@ static int check_reclaim(struct ck *c)
 		    (k == PK_CACHE || k == PK_BUFFER || k == PK_SWAPCACHE))
 			return fail(c, "page %lld: scan bit %d, kind %d",
 				    (long long)p, bit, k);
+		if (check_skip_maps(c, p))
+			return 1;
 		if (pg->flags & PG_locked)
 			locked++;
 		if (k == PK_NONE)
