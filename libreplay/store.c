@@ -899,8 +899,8 @@ int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *sm,
 }
 
 /* Secondary indexes, built after the bulk load (design.md §6). */
+/* (nfs_op's index is in the schema, 0005: it grows by appending) */
 static const char index_sql[] =
-    "CREATE INDEX IF NOT EXISTS nfs_op_trace ON nfs_op(trace_id, xid);"
     "CREATE INDEX IF NOT EXISTS sample_trace ON sample(trace_id, source, "
     "name, ts_ns);";
 
