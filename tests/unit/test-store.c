@@ -358,14 +358,21 @@ static int text_cb(int n, const char *const *names, const char *const *v,
 	return 0;
 }
 
-/* The first column of the first row of `sql` as text ("NULL" for NULL). */
-static const char *text(struct rp_store *s, const char *sql)
+/* The first column of the first row of `sql` as text ("NULL" for NULL);
+ * writable: a statement sqlite3_stmt_readonly calls writable (PRAGMA). */
+static const char *text_query(struct rp_store *s, const char *sql, int writable)
 {
 	static char buf[64];
 	struct rp_error err;
 	snprintf(buf, sizeof buf, "none");
-	assert_int_equal(rp_store_query(s, sql, 0, text_cb, buf, &err), 0);
+	assert_int_equal(rp_store_query(s, sql, writable, text_cb, buf, &err),
+			 0);
 	return buf;
+}
+
+static const char *text(struct rp_store *s, const char *sql)
+{
+	return text_query(s, sql, 0);
 }
 
 /* Packet rows (schema/0003): batched, addresses interned per trace and
@@ -463,14 +470,9 @@ static void packet_rows_packed(void **state)
 			 2);
 }
 
-/* text() of a statement sqlite3_stmt_readonly calls writable (PRAGMA). */
 static const char *text_rw(struct rp_store *s, const char *sql)
 {
-	static char buf[64];
-	struct rp_error err;
-	snprintf(buf, sizeof buf, "none");
-	assert_int_equal(rp_store_query(s, sql, 1, text_cb, buf, &err), 0);
-	return buf;
+	return text_query(s, sql, 1);
 }
 
 /* RP_STORE_BULK: a rollback journal while the import runs, the WAL again
