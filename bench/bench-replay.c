@@ -109,37 +109,48 @@ static int store_trace(const char *db, long long n, bool mixed)
 	return rc;
 }
 
-/* Replays trace "bench" of db through the 12 instances. */
-static int replay_12(long long n, const char *db)
+/* Replays trace "bench" of db with opt and prints one line: label, the
+ * pass (wall and CPU), the rates, the whole call with storing the results,
+ * peak RSS.  before: printed after the event count (e.g. the store time). */
+static int timed_replay(const char *db, const struct rp_replay_options *opt,
+			const char *label, const char *before)
 {
 	struct rp_store *s;
 	struct rp_error err = {{0}};
 	struct rp_replay_result res;
+	if (rp_store_open(db, RP_STORE_BULK, &s, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	double t0 = now();
+	int rc = rp_replay(s, opt, &res, &err);
+	double total = now() - t0;
+	rp_store_close(s);
+	if (rc) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	printf("%-7s events %lld  %d instances%s  pass %.2f s (CPU %.2f s)  "
+	       "%.2f M trace events/s  %.2f M instance-events/s  (with "
+	       "storing results %.2f s)  peak RSS %.0f MB\n",
+	       label, (long long)res.events_replayed, res.nruns, before,
+	       res.seconds, res.cpu_seconds,
+	       (double)res.events_replayed / res.seconds / 1e6,
+	       (double)res.events_replayed * res.nruns / res.seconds / 1e6,
+	       total, peak_rss_mb());
+	return 0;
+}
+
+/* Replays trace "bench" of db through the 12 instances. */
+static int replay_12(const char *db)
+{
 	struct rp_replay_options opt = {
 	    .trace = "bench",
 	    .kernels = "2.0.33,2.1.90,rik,2.2.0",
 	    .mems = "8M,32M,64M",
 	    .sample_ns = 1000000000, /* one sample a second */
 	};
-	if (rp_store_open(db, RP_STORE_BULK, &s, &err))
-		return 1;
-	double t0 = now();
-	if (rp_replay(s, &opt, &res, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
-	double total = now() - t0;
-	rp_store_close(s);
-	if (n < 0)
-		n = res.events_replayed;
-	printf("store   events %lld  %d instances  pass %.2f s (CPU %.2f s)  "
-	       "%.2f M trace events/s  %.2f M instance-events/s  (with "
-	       "storing results %.2f s)  peak RSS %.0f MB\n",
-	       n, res.nruns, res.seconds, res.cpu_seconds,
-	       (double)res.events_replayed / res.seconds / 1e6,
-	       (double)res.events_replayed * res.nruns / res.seconds / 1e6,
-	       total, peak_rss_mb());
-	return 0;
+	return timed_replay(db, &opt, "store", "");
 }
 
 static int from_store(long long n, const char *db)
@@ -148,7 +159,7 @@ static int from_store(long long n, const char *db)
 		fprintf(stderr, "cannot store the trace\n");
 		return 1;
 	}
-	int rc = replay_12(n, db);
+	int rc = replay_12(db);
 	if (!getenv("BENCH_KEEP_DB"))
 		unlink(db);
 	return rc;
@@ -156,10 +167,7 @@ static int from_store(long long n, const char *db)
 
 static int mixed_from_store(long long n, const char *db)
 {
-	struct rp_store *s;
-	struct rp_error err = {{0}};
-	struct rp_replay_result res;
-	char kernels[512] = "";
+	char kernels[512] = "", before[64];
 	for (int i = 0; i < vm98_kernel_count(); i++) {
 		if (i)
 			strcat(kernels, ",");
@@ -176,26 +184,11 @@ static int mixed_from_store(long long n, const char *db)
 		fprintf(stderr, "cannot store the trace\n");
 		return 1;
 	}
-	double stored = now() - t0;
-	if (rp_store_open(db, RP_STORE_BULK, &s, &err))
-		return 1;
-	t0 = now();
-	if (rp_replay(s, &opt, &res, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
-	double total = now() - t0;
-	rp_store_close(s);
-	printf("mixed   events %lld  %d instances (14 kernels x 32M)  store "
-	       "%.2f s  pass %.2f s (CPU %.2f s)  %.2f M trace events/s  %.2f "
-	       "M instance-events/s  (with storing results %.2f s)  peak RSS "
-	       "%.0f MB\n",
-	       n, res.nruns, stored, res.seconds, res.cpu_seconds,
-	       (double)res.events_replayed / res.seconds / 1e6,
-	       (double)res.events_replayed * res.nruns / res.seconds / 1e6,
-	       total, peak_rss_mb());
+	snprintf(before, sizeof before, " (14 kernels x 32M)  store %.2f s",
+		 now() - t0);
+	int rc = timed_replay(db, &opt, "mixed", before);
 	unlink(db);
-	return 0;
+	return rc;
 }
 
 static int print_metric(const char *name, double v, void *arg)
@@ -287,7 +280,7 @@ static int read_only(const char *db)
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "replay"))
-		return replay_12(-1, argv[2]);
+		return replay_12(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "read"))
 		return read_only(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "mixed"))

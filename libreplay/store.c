@@ -359,21 +359,27 @@ static bool set_journal_mode(struct rp_store *s, const char *mode)
 }
 
 /* RP_STORE_BULK: a rollback journal while an import (or a run's results)
- * is written.  Pages past
- * the end of the file are not journaled, so an import that appends is
- * written once; the WAL would write it twice (log, then checkpoint). */
-static void bulk_journal_begin(struct rp_store *s)
-{
-	if (s->bulk && !s->bulk_journal)
-		s->bulk_journal = set_journal_mode(s, "delete");
-}
-
+ * is written.  Pages past the end of the file are not journaled, so an
+ * import that appends is written once; the WAL would write it twice (log,
+ * then checkpoint).  Called after the transaction ends. */
 static void bulk_journal_end(struct rp_store *s)
 {
 	if (s->bulk_journal) {
 		set_journal_mode(s, "wal");
 		s->bulk_journal = 0;
 	}
+}
+
+/* BEGIN IMMEDIATE of a trace or run writer, under the bulk journal. */
+static int begin_write(struct rp_store *s, struct rp_error *err)
+{
+	if (s->bulk && !s->bulk_journal)
+		s->bulk_journal = set_journal_mode(s, "delete");
+	if (exec(s, "BEGIN IMMEDIATE", err)) {
+		bulk_journal_end(s);
+		return -1;
+	}
+	return 0;
 }
 
 int rp_trace_begin(struct rp_store *s, const struct rp_trace_meta *meta,
@@ -392,9 +398,7 @@ int rp_trace_begin(struct rp_store *s, const struct rp_trace_meta *meta,
 	if (!w)
 		return rp_error_set(err, "out of memory");
 	w->s = s;
-	bulk_journal_begin(s);
-	if (exec(s, "BEGIN IMMEDIATE", err)) {
-		bulk_journal_end(s);
+	if (begin_write(s, err)) {
 		free(w);
 		return -1;
 	}
@@ -898,8 +902,8 @@ int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *sm,
 	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert sample");
 }
 
-/* Secondary indexes, built after the bulk load (design.md §6). */
-/* (nfs_op's index is in the schema, 0005: it grows by appending) */
+/* Secondary indexes, built after the bulk load (design.md §6); nfs_op's
+ * is in the schema (0005): it grows by appending. */
 static const char index_sql[] =
     "CREATE INDEX IF NOT EXISTS sample_trace ON sample(trace_id, source, "
     "name, ts_ns);";
@@ -1112,34 +1116,14 @@ fail:
 	return -1;
 }
 
-/* The int64 field of an event that holds column col (TASK, OBJ, BYTES,
- * FILE, OFFSET, COUNT, DEV, BLOCK, FLAGS: the ones rows store in
- * columns). */
-static int64_t *event_field(struct rp_event *ev, int col)
-{
-	switch (col) {
-	case RP_COL_TASK: return &ev->task;
-	case RP_COL_OBJ: return &ev->obj;
-	case RP_COL_BYTES: return &ev->bytes;
-	case RP_COL_FILE: return &ev->file;
-	case RP_COL_OFFSET: return &ev->offset;
-	case RP_COL_COUNT: return &ev->count;
-	case RP_COL_DEV: return &ev->dev;
-	case RP_COL_BLOCK: return &ev->block;
-	default: return &ev->flags;
-	}
-}
-
-/* Row column i into the field of column col unless it is NULL: one
+/* Row column i into column col of ev unless it is NULL: one
  * sqlite3_column_value call, not a column_type and a column_int64. */
 static inline void column_opt(sqlite3_stmt *st, int i, struct rp_event *ev,
 			      int col)
 {
 	sqlite3_value *v = sqlite3_column_value(st, i);
-	if (sqlite3_value_type(v) != SQLITE_NULL) {
-		*event_field(ev, col) = sqlite3_value_int64(v);
-		ev->present |= RP_HAS(col);
-	}
+	if (sqlite3_value_type(v) != SQLITE_NULL)
+		rp_event_set(ev, col, sqlite3_value_int64(v));
 }
 
 static int read_extras(struct rp_event_cursor *c, int64_t id,
@@ -1165,14 +1149,10 @@ static int decode_row(struct rp_event_cursor *c, struct rp_event *ev,
 	ev->ts_ns = c->t0 + sqlite3_column_int64(st, 1);
 	ev->kind = (uint8_t)kind;
 	ev->present = RP_HAS(RP_COL_TS) | RP_HAS(RP_COL_KIND);
-	if ((kog >> 4) & 15) {
-		ev->order = (int8_t)(((kog >> 4) & 15) - 1);
-		ev->present |= RP_HAS(RP_COL_ORDER);
-	}
-	if ((kog >> 8) & 15) {
-		ev->gfp = (uint8_t)((kog >> 8) & 15);
-		ev->present |= RP_HAS(RP_COL_GFP);
-	}
+	if ((kog >> 4) & 15)
+		rp_event_set(ev, RP_COL_ORDER, ((kog >> 4) & 15) - 1);
+	if ((kog >> 8) & 15)
+		rp_event_set(ev, RP_COL_GFP, (kog >> 8) & 15);
 	column_opt(st, 3, ev, RP_COL_TASK);
 	column_opt(st, 4, ev, slot_a(kind));
 	column_opt(st, 5, ev, slot_b(kind));
@@ -1240,9 +1220,7 @@ int rp_run_begin(struct rp_store *s, int64_t trace_id, const char *kind,
 	if (!w)
 		return rp_error_set(err, "out of memory");
 	w->s = s;
-	bulk_journal_begin(s);
-	if (exec(s, "BEGIN IMMEDIATE", err)) {
-		bulk_journal_end(s);
+	if (begin_write(s, err)) {
 		free(w);
 		return -1;
 	}

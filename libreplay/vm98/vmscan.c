@@ -213,7 +213,8 @@ int swap_out(struct vm98 *m, int prio, int mask)
 	if (m->ops->swapout_rr)
 		return swap_out_20(m, prio, mask, nr);
 	const bool v22 = m->ops->swapout_kind == SWAPOUT_22;
-	int64_t counter = v22 ? nr / (prio + 1) : (8 * nr) >> prio;
+	int64_t counter =
+	    v22 ? nr / (prio + 1) : ((PAGEOUT_WEIGHT * nr) >> 10) >> prio;
 	if (v22)
 		counter = counter < 1 ? 1 : counter > nr ? nr : counter;
 	for (int64_t i = 0; i <= counter; i++) {
