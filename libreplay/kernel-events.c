@@ -1221,6 +1221,15 @@ int rp_ktext_event(struct rp_ksink *k, const char *ev, size_t evl,
 	return rp_ksink_add(k, tp, f, err) ? -1 : 0;
 }
 
+int rp_ktext_malformed(struct rp_error *err, const char *what, const char *s,
+		       size_t len)
+{
+	char q[96];
+	rp_error_set(err, "%s: '%s'", what,
+		     rp_quote_field(s, len, q, sizeof q));
+	return 1;
+}
+
 int rp_ktext_fields(struct rp_ksink *k, int tp, const char *s, size_t len,
 		    struct rp_kfields *f, struct rp_error *err)
 {

@@ -146,6 +146,10 @@ int rp_ktext_event(struct rp_ksink *k, const char *ev, size_t evl,
 		   const char *rest, size_t restlen, struct rp_kfields *f,
 		   struct rp_error *err);
 
+/* Sets err to "WHAT: 'the text'" for a malformed part of a line; 1. */
+int rp_ktext_malformed(struct rp_error *err, const char *what, const char *s,
+		       size_t len);
+
 /* Number in decimal or 0x-hex; false if not a whole number. */
 bool rp_kparse_u64(const char *s, size_t len, uint64_t *out);
 /* A time "SECONDS[.FRACTION]" in ns, >= 0: what rp_parse_scaled(s, len,

@@ -86,15 +86,6 @@ static bool parse_pid(const char *s, size_t len, int64_t *out)
 	return true;
 }
 
-static int malformed(struct rp_error *err, const char *what, const char *s,
-		     size_t len)
-{
-	char q[96];
-	rp_error_set(err, "%s: '%s'", what,
-		     rp_quote_field(s, len, q, sizeof q));
-	return 1;
-}
-
 static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 		       size_t len, struct rp_text_stats *st,
 		       struct rp_error *err)
@@ -124,7 +115,7 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 
 	size_t b = find_cpu(s, len, &close);
 	if (!b)
-		return malformed(err, "no [CPU] field", s, len);
+		return rp_ktext_malformed(err, "no [CPU] field", s, len);
 	/* COMM-PID, maybe followed by "(TGID)" */
 	size_t e = b;
 	while (e > 0 && s[e - 1] == ' ')
@@ -133,7 +124,7 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 		while (e > 0 && s[e - 1] != '(')
 			e--;
 		if (e == 0)
-			return malformed(err, "bad (TGID)", s, len);
+			return rp_ktext_malformed(err, "bad (TGID)", s, len);
 		e--;
 		while (e > 0 && s[e - 1] == ' ')
 			e--;
@@ -142,10 +133,10 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 	while (dash > 0 && s[dash - 1] != '-')
 		dash--;
 	if (dash == 0 || dash == e)
-		return malformed(err, "no COMM-PID", s, len);
+		return rp_ktext_malformed(err, "no COMM-PID", s, len);
 	f = zero; /* a copy is cheaper than memset here */
 	if (!parse_pid(s + dash, e - dash, &f.pid) || f.pid < 0)
-		return malformed(err, "bad PID", s + dash, e - dash);
+		return rp_ktext_malformed(err, "bad PID", s + dash, e - dash);
 
 	/* [FLAGS] TIMESTAMP: */
 	i = close + 1;
@@ -162,7 +153,7 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 		t = NULL;
 	}
 	if (!t)
-		return malformed(err, "no timestamp", s, len);
+		return rp_ktext_malformed(err, "no timestamp", s, len);
 
 	/* EVENT: */
 	while (i < len && s[i] == ' ')
@@ -171,7 +162,7 @@ static int ftrace_line(void *state, struct rp_ksink *k, const char *s,
 	i = rp_kfind(s, i, len, ' ');
 	size_t evl = (size_t)(s + i - ev);
 	if (evl < 2 || ev[evl - 1] != ':')
-		return malformed(err, "no event name", s, len);
+		return rp_ktext_malformed(err, "no event name", s, len);
 	evl--;
 	return rp_ktext_event(k, ev, evl, s + i, len - i, &f, err);
 }

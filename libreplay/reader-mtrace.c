@@ -71,15 +71,6 @@ static bool parse_hex(const char *s, size_t n, uint64_t *v)
 	return n > 2 && s[0] == '0' && s[1] == 'x' && rp_kparse_u64(s, n, v);
 }
 
-static int bad(struct rp_error *err, const char *what, const char *s,
-	       size_t len)
-{
-	char q[96];
-	rp_error_set(err, "%s: '%s'", what,
-		     rp_quote_field(s, len, q, sizeof q));
-	return 1;
-}
-
 static int mt_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 		   struct rp_text_stats *st, struct rp_error *err)
 {
@@ -116,18 +107,23 @@ static int mt_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 		}
 	}
 	if (op < 0)
-		return bad(err, "no mtrace operator (+ - < > !)", s, len);
+		return rp_ktext_malformed(err, "no mtrace operator (+ - < > !)",
+					  s, len);
 	char c = tok[op][0];
 	int need = c == '-' || c == '<' ? 1 : 2;
 	if (nt - op - 1 != need)
-		return bad(err, "wrong number of values", s, len);
+		return rp_ktext_malformed(err, "wrong number of values", s,
+					  len);
 	uint64_t addr, size = 0;
 	if (!parse_hex(tok[op + 1], tl[op + 1], &addr))
-		return bad(err, "bad address", tok[op + 1], tl[op + 1]);
+		return rp_ktext_malformed(err, "bad address", tok[op + 1],
+					  tl[op + 1]);
 	if (need == 2 && !parse_hex(tok[op + 2], tl[op + 2], &size))
-		return bad(err, "bad size", tok[op + 2], tl[op + 2]);
+		return rp_ktext_malformed(err, "bad size", tok[op + 2],
+					  tl[op + 2]);
 	if (size > INT64_MAX)
-		return bad(err, "size too large", tok[op + 2], tl[op + 2]);
+		return rp_ktext_malformed(err, "size too large", tok[op + 2],
+					  tl[op + 2]);
 
 	struct rp_event ev;
 	memset(&ev, 0, sizeof ev);

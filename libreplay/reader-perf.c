@@ -34,15 +34,6 @@ struct tok {
 
 #define MAX_HEAD 24
 
-static int bad(struct rp_error *err, const char *what, const char *s,
-	       size_t len)
-{
-	char q[96];
-	rp_error_set(err, "%s: '%s'", what,
-		     rp_quote_field(s, len, q, sizeof q));
-	return 1;
-}
-
 static int perf_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 		     struct rp_text_stats *st, struct rp_error *err)
 {
@@ -87,14 +78,14 @@ static int perf_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 		}
 	}
 	if (ts_tok < 0)
-		return bad(err, "no timestamp", s, len);
+		return rp_ktext_malformed(err, "no timestamp", s, len);
 	/* PID[/TID] is the last token before it that is not "[CPU]" */
 	int p = ts_tok - 1;
 	if (p >= 0 && t[p].n >= 3 && t[p].s[0] == '[' &&
 	    t[p].s[t[p].n - 1] == ']')
 		p--;
 	if (p < 1) /* comm needed before the pid */
-		return bad(err, "no COMM PID", s, len);
+		return rp_ktext_malformed(err, "no COMM PID", s, len);
 	const char *pid = t[p].s;
 	size_t pidn = t[p].n;
 	const char *slash = memchr(pid, '/', pidn);
@@ -103,7 +94,7 @@ static int perf_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 		pid = slash + 1;
 	}
 	if (!all_digits(pid, pidn) || !rp_parse_i64(pid, pidn, &f.pid))
-		return bad(err, "bad PID", t[p].s, t[p].n);
+		return rp_ktext_malformed(err, "bad PID", t[p].s, t[p].n);
 
 	/* [PERIOD] SYS:EVENT: */
 	const char *ev = NULL;
@@ -124,7 +115,7 @@ static int perf_line(void *state, struct rp_ksink *k, const char *s, size_t len,
 		break;
 	}
 	if (!ev)
-		return bad(err, "no event name", s, len);
+		return rp_ktext_malformed(err, "no event name", s, len);
 	return rp_ktext_event(k, ev, evl, s + i, len - i, &f, err);
 }
 
