@@ -165,10 +165,20 @@ int rp_store_open(const char *path, int flags, struct rp_store **out,
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
 	/* A non-database file fails on the first read. */
+	int64_t objects = -1;
 	if (exec(s, "PRAGMA foreign_keys = ON", err) ||
-	    query_i64(s, "SELECT count(*) FROM sqlite_master", -1) < 0) {
+	    (objects = query_i64(s, "SELECT count(*) FROM sqlite_master", -1)) <
+		0) {
 		rp_error_set(err, "%s: not a vmreplay database (%s)", path,
 			     sqlite3_errmsg(s->db));
+		rp_store_close(s);
+		return -1;
+	}
+	/* A new database gets 16 KiB pages (before WAL, which fixes the page
+	 * size): a bulk import of packet rows is ~5 % faster than with 4 KiB
+	 * (docs/PERFORMANCE.md); 64 KiB was slower. */
+	if (!s->readonly && objects == 0 &&
+	    exec(s, "PRAGMA page_size = 16384", err)) {
 		rp_store_close(s);
 		return -1;
 	}
@@ -264,10 +274,10 @@ static void bind_opt(sqlite3_stmt *st, int i, const struct rp_event *ev,
 /* --------------------------------------------------------- trace writer */
 
 /* A packet row packed as schema/0003 stores it, waiting for its batch. */
+/* A packet row as stored (schema/0006): the values of its 7 columns, -1
+ * for NULL in addrs, ports and frag. */
 struct packet_row {
-	int64_t ts_ns, frame, info, ports, frag_id;
-	int32_t frame_len, frag_offset, datagram_len;
-	int32_t src, dst; /* packet_addr ids, 0: none */
+	int64_t ts_ns, frame, info, addrs, ports, frag, lens;
 };
 
 /* A slot of the per-trace address table (open addressing). */
@@ -277,11 +287,12 @@ struct packet_addr {
 	int32_t id;
 };
 
-/* An nfs_op row waiting for its batch; its strings are offsets into
- * rp_trace_writer.nfs_text, -1 for NULL. */
+/* An nfs_op row waiting for its batch; ops is an offset into
+ * rp_trace_writer.nfs_text, -1 for NULL; tcp 1, 0 (udp) or -1 (NULL). */
 struct nfs_row {
 	struct rp_nfs_op op;
-	int64_t proc_name, transport, ops;
+	int64_t ops;
+	int tcp;
 };
 
 struct rp_trace_writer {
@@ -295,9 +306,10 @@ struct rp_trace_writer {
 	struct rp_event pending[BATCH];
 	int npending;
 	/* packet and nfs_op rows, BATCH at a time; the trace's packet rows
-	 * are ids pkt_first_id..pkt_next_id - 1 */
+	 * are ids pkt_first_id..pkt_next_id - 1, its nfs_op rows
+	 * nfs_first_id..nfs_next_id - 1 */
 	sqlite3_stmt *ins_packets, *ins_addr, *ins_nfss;
-	int64_t pkt_first_id, pkt_next_id;
+	int64_t pkt_first_id, pkt_next_id, nfs_first_id, nfs_next_id;
 	struct packet_row pkt_pending[BATCH];
 	int npkt;
 	struct packet_addr *addrs;
@@ -576,12 +588,13 @@ int rp_trace_set_stat(struct rp_trace_writer *w, const char *key,
 	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert trace_stat");
 }
 
-/* Packet and nfs_op rows (schema/0003 for packets) are kept until BATCH of
- * them fill a multi-row INSERT, like events; rp_trace_finish writes the
- * rest one by one.  A trace's addresses are numbered as they first appear
- * and written once to packet_addr. */
-#define PACKET_COLS 10
-#define NFS_COLS    13
+/* Packet and nfs_op rows (packed as schema/0006 says) are kept until BATCH
+ * of them fill a multi-row INSERT, like events; rp_trace_finish writes the
+ * rest one by one.  A trace's rows of each are one id range.  A trace's
+ * addresses are numbered as they first appear and written once to
+ * packet_addr. */
+#define PACKET_COLS 7
+#define NFS_COLS    11
 
 /* "HEAD(?,...,?),(?,...)": `rows` rows of `cols` parameters. */
 static const char *multi_insert_sql(char *buf, size_t size, const char *head,
@@ -602,11 +615,10 @@ static const char *multi_insert_sql(char *buf, size_t size, const char *head,
 }
 
 static const char packet_head[] =
-    "INSERT INTO packet_row(ts_ns,frame,frame_len,info,src,dst,ports,"
-    "frag_id,frag_offset,datagram_len) VALUES ";
+    "INSERT INTO packet_row(ts_ns,frame,info,addrs,ports,frag,lens) VALUES ";
 static const char nfs_head[] =
-    "INSERT INTO nfs_op(trace_id,xid,version,proc,proc_name,fh_hash,"
-    "\"offset\",count,call_ns,reply_ns,status,transport,ops) VALUES ";
+    "INSERT INTO nfs_op_row(xid,version,proc,fh_hash,\"offset\",count,"
+    "call_ns,reply_ns,status,tcp,ops) VALUES ";
 
 static int prepare_rows(struct rp_trace_writer *w, const char *head, int cols,
 			int rows, sqlite3_stmt **st, struct rp_error *err)
@@ -683,14 +695,15 @@ static int32_t addr_id(struct rp_trace_writer *w, int len, const uint8_t *a,
 	return e->id;
 }
 
-/* The ids of a packet's addresses, given as bytes or as text. */
+/* The ids of a packet's addresses, given as bytes or as text, as the
+ * packed addrs column: src << 32 | dst, -1 when it has none. */
 static int packet_addrs(struct rp_trace_writer *w, const struct rp_packet *p,
 			struct packet_row *r, struct rp_error *err)
 {
 	uint8_t src[16], dst[16];
 	int len = p->addr_len;
 	const uint8_t *ps = p->src_ip, *pd = p->dst_ip;
-	r->src = r->dst = 0;
+	r->addrs = -1;
 	if (!p->ip_version)
 		return 0;
 	if (len == 0 && p->src[0] && p->dst[0]) {
@@ -712,9 +725,10 @@ static int packet_addrs(struct rp_trace_writer *w, const struct rp_packet *p,
 	if (len != 4 && len != 16)
 		return rp_error_set(err, "packet %lld: address length %d",
 				    (long long)p->frame, len);
-	if ((r->src = addr_id(w, len, ps, err)) < 0 ||
-	    (r->dst = addr_id(w, len, pd, err)) < 0)
+	int32_t sid = addr_id(w, len, ps, err), did;
+	if (sid < 0 || (did = addr_id(w, len, pd, err)) < 0)
 		return -1;
+	r->addrs = (int64_t)sid << 32 | did;
 	return 0;
 }
 
@@ -722,17 +736,11 @@ static void bind_packet(sqlite3_stmt *st, int base, const struct packet_row *r)
 {
 	sqlite3_bind_int64(st, base + 1, r->ts_ns);
 	sqlite3_bind_int64(st, base + 2, r->frame);
-	sqlite3_bind_int(st, base + 3, r->frame_len);
-	sqlite3_bind_int64(st, base + 4, r->info);
-	bind_i64_unless(st, base + 5, r->src, 0);
-	bind_i64_unless(st, base + 6, r->dst, 0);
-	bind_i64_unless(st, base + 7, r->ports, -1);
-	bind_i64_unless(st, base + 8, r->frag_id, -1);
-	if (r->frag_id >= 0)
-		sqlite3_bind_int(st, base + 9, r->frag_offset);
-	else
-		sqlite3_bind_null(st, base + 9);
-	bind_i64_unless(st, base + 10, r->datagram_len, 0);
+	sqlite3_bind_int64(st, base + 3, r->info);
+	bind_i64_unless(st, base + 4, r->addrs, -1);
+	bind_i64_unless(st, base + 5, r->ports, -1);
+	bind_i64_unless(st, base + 6, r->frag, -1);
+	sqlite3_bind_int64(st, base + 7, r->lens);
 }
 
 static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
@@ -763,10 +771,25 @@ static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
 	return 0;
 }
 
+/* What the packed columns cannot hold; NULL if the packet fits. */
+static const char *packet_unpackable(const struct rp_packet *p)
+{
+	if (p->frame_len < 0 || p->datagram_len < 0)
+		return "negative length";
+	if (p->frag_id >= 0 && (p->frag_id > 0xffffffffll ||
+				p->frag_offset < 0 || p->frag_offset > 131071))
+		return "fragment id or offset out of range";
+	return NULL;
+}
+
 int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
 			struct rp_error *err)
 {
 	struct packet_row *r = &w->pkt_pending[w->npkt];
+	const char *bad = packet_unpackable(p);
+	if (bad)
+		return rp_error_set(err, "packet %lld: %s", (long long)p->frame,
+				    bad);
 	if (!w->pkt_first_id)
 		w->pkt_first_id = w->pkt_next_id =
 		    query_i64(w->s, "SELECT max(id) FROM packet_row", 0) + 1;
@@ -774,7 +797,7 @@ int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
 		return -1;
 	r->ts_ns = p->ts_ns;
 	r->frame = p->frame;
-	r->frame_len = p->frame_len;
+	r->lens = (int64_t)p->datagram_len << 32 | (uint32_t)p->frame_len;
 	r->info = (int64_t)p->linktype << 12;
 	if (p->ip_version)
 		r->info |= (int64_t)(p->protocol & 255) << 4 |
@@ -784,9 +807,7 @@ int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
 	if (p->sport > 0 || p->dport > 0)
 		r->ports =
 		    (int64_t)(p->sport & 0xffff) << 16 | (p->dport & 0xffff);
-	r->frag_id = p->frag_id;
-	r->frag_offset = p->frag_offset;
-	r->datagram_len = p->datagram_len;
+	r->frag = p->frag_id >= 0 ? p->frag_id << 17 | p->frag_offset : -1;
 	if (++w->npkt == BATCH)
 		return flush_packets(w, err);
 	return 0;
@@ -826,19 +847,17 @@ static void bind_nfs(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
 		     const struct nfs_row *r)
 {
 	const struct rp_nfs_op *op = &r->op;
-	sqlite3_bind_int64(st, base + 1, w->trace_id);
-	sqlite3_bind_int64(st, base + 2, op->xid);
-	sqlite3_bind_int(st, base + 3, op->version);
-	sqlite3_bind_int(st, base + 4, op->proc);
-	bind_nfs_text(w, st, base + 5, r->proc_name);
-	bind_i64_unless(st, base + 6, op->fh_hash, 0);
-	bind_i64_unless(st, base + 7, op->offset, -1);
-	bind_i64_unless(st, base + 8, op->count, -1);
-	bind_i64_unless(st, base + 9, op->call_ns, -1);
-	bind_i64_unless(st, base + 10, op->reply_ns, -1);
-	bind_i64_unless(st, base + 11, op->status, -1);
-	bind_nfs_text(w, st, base + 12, r->transport);
-	bind_nfs_text(w, st, base + 13, r->ops);
+	sqlite3_bind_int64(st, base + 1, op->xid);
+	sqlite3_bind_int(st, base + 2, op->version);
+	sqlite3_bind_int(st, base + 3, op->proc);
+	bind_i64_unless(st, base + 4, op->fh_hash, 0);
+	bind_i64_unless(st, base + 5, op->offset, -1);
+	bind_i64_unless(st, base + 6, op->count, -1);
+	bind_i64_unless(st, base + 7, op->call_ns, -1);
+	bind_i64_unless(st, base + 8, op->reply_ns, -1);
+	bind_i64_unless(st, base + 9, op->status, -1);
+	bind_i64_unless(st, base + 10, r->tcp, -1);
+	bind_nfs_text(w, st, base + 11, r->ops);
 }
 
 static int flush_nfs(struct rp_trace_writer *w, struct rp_error *err)
@@ -859,6 +878,10 @@ static int flush_nfs(struct rp_trace_writer *w, struct rp_error *err)
 				return db_error(w->s, err, "insert nfs_op");
 		}
 	}
+	w->nfs_next_id += w->nnfs;
+	if (sqlite3_last_insert_rowid(w->s->db) != w->nfs_next_id - 1)
+		return rp_error_set(err, "%s: nfs_op rows are not contiguous",
+				    w->s->path);
 	w->nnfs = 0;
 	w->nfs_text_len = 0;
 	return 0;
@@ -868,11 +891,22 @@ int rp_trace_add_nfs_op(struct rp_trace_writer *w, const struct rp_nfs_op *op,
 			struct rp_error *err)
 {
 	struct nfs_row *r = &w->nfs_pending[w->nnfs];
+	const char *tr = op->transport;
+	r->tcp = !tr		      ? -1
+		 : !strcmp(tr, "tcp") ? 1
+		 : !strcmp(tr, "udp") ? 0
+				      : -2;
+	if (r->tcp == -2)
+		return rp_error_set(err,
+				    "nfs_op xid 0x%08llx: transport '%s' is "
+				    "not udp or tcp",
+				    (unsigned long long)op->xid, tr);
+	if (!w->nfs_first_id)
+		w->nfs_first_id = w->nfs_next_id =
+		    query_i64(w->s, "SELECT max(id) FROM nfs_op_row", 0) + 1;
 	r->op = *op;
-	r->proc_name = nfs_text(w, op->proc_name);
-	r->transport = nfs_text(w, op->transport);
 	r->ops = nfs_text(w, op->ops);
-	if (r->proc_name < -1 || r->transport < -1 || r->ops < -1)
+	if (r->ops < -1)
 		return rp_error_set(err, "out of memory");
 	if (++w->nnfs == BATCH)
 		return flush_nfs(w, err);
@@ -902,33 +936,42 @@ int rp_trace_add_sample(struct rp_trace_writer *w, const struct rp_sample *sm,
 	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, "insert sample");
 }
 
-/* Secondary indexes, built after the bulk load (design.md §6); nfs_op's
- * is in the schema (0005): it grows by appending. */
+/* Secondary indexes, built after the bulk load (design.md §6). */
 static const char index_sql[] =
     "CREATE INDEX IF NOT EXISTS sample_trace ON sample(trace_id, source, "
     "name, ts_ns);";
+
+/* The id range first..next - 1 of the trace's rows in `table`, if any. */
+static int insert_range(struct rp_trace_writer *w, const char *table,
+			int64_t first, int64_t next, struct rp_error *err)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+	if (next <= first)
+		return 0;
+	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (?,?,?)", table);
+	if (prepare(w->s, sql, &st, err))
+		return -1;
+	sqlite3_bind_int64(st, 1, w->trace_id);
+	sqlite3_bind_int64(st, 2, first);
+	sqlite3_bind_int64(st, 3, next - 1);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(w->s, err, table);
+}
 
 int rp_trace_finish(struct rp_trace_writer *w, struct rp_error *err)
 {
 	struct rp_store *s = w->s;
 	sqlite3_stmt *st = NULL;
 
-	if (flush_pending(w, err) || flush_packets(w, err) || flush_nfs(w, err))
+	if (flush_pending(w, err) || flush_packets(w, err) ||
+	    flush_nfs(w, err) ||
+	    insert_range(w, "packet_range", w->pkt_first_id, w->pkt_next_id,
+			 err) ||
+	    insert_range(w, "nfs_op_range", w->nfs_first_id, w->nfs_next_id,
+			 err))
 		goto fail;
-	if (w->pkt_next_id > w->pkt_first_id) {
-		if (prepare(s, "INSERT INTO packet_range VALUES (?,?,?)", &st,
-			    err))
-			goto fail;
-		sqlite3_bind_int64(st, 1, w->trace_id);
-		sqlite3_bind_int64(st, 2, w->pkt_first_id);
-		sqlite3_bind_int64(st, 3, w->pkt_next_id - 1);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			db_error(s, err, "insert packet_range");
-			goto fail;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
 	if (prepare(s,
 		    "UPDATE trace SET t0_ns=?, first_event=?, last_event=?, "
 		    "events=?, first_ns=?, last_ns=? WHERE id=?",

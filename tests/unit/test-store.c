@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "libreplay.h"
+#include "net.h" /* net_nfs_proc_name, for nfs_proc */
 
 struct fixture {
 	char dir[64];
@@ -457,6 +458,15 @@ static void packet_rows_packed(void **state)
 	assert_int_equal(rp_trace_add_packet(w, &p, &err), 0);
 	snprintf(p.dst, sizeof p.dst, "10.0.0.x");
 	assert_int_equal(rp_trace_add_packet(w, &p, &err), -1);
+	/* what the packed columns cannot hold is an error */
+	snprintf(p.dst, sizeof p.dst, "10.0.0.2");
+	p.frag_id = 1;
+	p.frag_offset = 131072;
+	assert_int_equal(rp_trace_add_packet(w, &p, &err), -1);
+	assert_non_null(strstr(err.msg, "out of range"));
+	p.frag_offset = 0;
+	p.frame_len = -1;
+	assert_int_equal(rp_trace_add_packet(w, &p, &err), -1);
 	rp_trace_abort(w);
 	assert_int_equal(count(f->store, "SELECT count(*) FROM packet"), 300);
 	/* deleting a trace deletes its packet rows and addresses */
@@ -477,6 +487,108 @@ static const char *text_rw(struct rp_store *s, const char *sql)
 
 /* RP_STORE_BULK: a rollback journal while the import runs, the WAL again
  * after it commits or aborts; with another connection open the WAL stays. */
+/* nfs_op rows (schema/0006): packed in nfs_op_row, a trace's rows one id
+ * range, shown with their old columns by the nfs_op view. */
+static void nfs_op_rows_packed(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_writer *w;
+	struct rp_error err;
+
+	for (int t = 0; t < 2; t++) {
+		struct rp_trace_meta meta = {.name = t ? "b" : "a",
+					     .source = "pcap"};
+		assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+		/* 150 rows: two full batches and 22 one by one */
+		for (int i = 0; i < 150; i++) {
+			struct rp_nfs_op op = {
+			    .xid = 1000 + i,
+			    .version = 2 + i % 3,
+			    .proc = i % 3 == 2 ? 1 : 6,
+			    .fh_hash = i ? i : 0,
+			    .offset = i % 5 ? 8192 * i : -1,
+			    .count = i % 5 ? 8192 : -1,
+			    .call_ns = 10 * i,
+			    .reply_ns = i % 7 ? 10 * i + 3 : -1,
+			    .status = i % 7 ? 0 : -1,
+			    .transport = i & 1 ? "tcp" : "udp"};
+			if (i % 3 == 2)
+				op.ops = "SEQUENCE,PUTFH,READ";
+			if (i == 149) {
+				op.proc = 99; /* no name */
+				op.transport = NULL;
+			}
+			assert_int_equal(rp_trace_add_nfs_op(w, &op, &err), 0);
+		}
+		assert_int_equal(rp_trace_finish(w, &err), 0);
+	}
+	assert_int_equal(count(f->store, "SELECT count(*) FROM nfs_op"), 300);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM nfs_op_range"),
+			 2);
+	assert_string_equal(
+	    text(f->store, "SELECT trace_id || ' ' || xid || ' ' || version || "
+			   "' ' || proc_name || ' ' || transport || ' ' || "
+			   "ops FROM nfs_op WHERE xid = 1005 AND trace_id = 2"),
+	    "2 1005 4 COMPOUND tcp SEQUENCE,PUTFH,READ");
+	assert_string_equal(
+	    text(f->store, "SELECT proc_name || ' ' || \"offset\" || ' ' || "
+			   "count || ' ' || reply_ns || ' ' || status || ' ' "
+			   "|| fh_hash FROM nfs_op WHERE xid = 1003 AND "
+			   "trace_id = 1"),
+	    "READ 24576 8192 33 0 3");
+	assert_string_equal(
+	    text(f->store, "SELECT coalesce(fh_hash, \"offset\", count, "
+			   "reply_ns, status, ops, 'none') FROM nfs_op WHERE "
+			   "xid = 1000 AND trace_id = 1"),
+	    "none");
+	assert_string_equal(text(f->store, "SELECT proc || ' ' || "
+					   "coalesce(proc_name, transport, "
+					   "'none') FROM nfs_op WHERE xid = "
+					   "1149 AND trace_id = 2"),
+			    "99 none");
+	/* a transport the column cannot hold is an error */
+	struct rp_trace_meta meta = {.name = "c", .source = "pcap"};
+	struct rp_nfs_op bad = {.xid = 1, .version = 3, .transport = "sctp"};
+	assert_int_equal(rp_trace_begin(f->store, &meta, &w, &err), 0);
+	assert_int_equal(rp_trace_add_nfs_op(w, &bad, &err), -1);
+	assert_non_null(strstr(err.msg, "sctp"));
+	rp_trace_abort(w);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM nfs_op_row"),
+			 300);
+	/* deleting a trace deletes its rows, also without foreign keys */
+	assert_int_equal(rp_store_query(f->store,
+					"PRAGMA foreign_keys = OFF; DELETE "
+					"FROM trace WHERE name = 'a'",
+					1, NULL, NULL, &err),
+			 0);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM nfs_op_row"),
+			 150);
+	assert_int_equal(count(f->store, "SELECT min(xid) || max(xid) FROM "
+					 "nfs_op WHERE trace_id = 2"),
+			 10001149);
+}
+
+/* nfs_proc (schema/0006) names every procedure the decoders name. */
+static void nfs_proc_names(void **state)
+{
+	struct fixture *f = *state;
+	char sql[128];
+	int named = 0;
+	for (uint32_t v = 1; v <= 5; v++)
+		for (uint32_t p = 0; p < 40; p++) {
+			const char *name = net_nfs_proc_name(v, p);
+			snprintf(sql, sizeof sql,
+				 "SELECT name FROM nfs_proc WHERE version = %u "
+				 "AND proc = %u",
+				 v, p);
+			assert_string_equal(text(f->store, sql),
+					    name ? name : "none");
+			named += name != NULL;
+		}
+	assert_int_equal(count(f->store, "SELECT count(*) FROM nfs_proc"),
+			 named);
+}
+
 static void bulk_import_journal(void **state)
 {
 	struct fixture *f = *state;
@@ -555,6 +667,9 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(packet_rows_packed, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(nfs_op_rows_packed, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(nfs_proc_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(readonly_sql, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
