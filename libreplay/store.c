@@ -215,7 +215,7 @@ void rp_store_close(struct rp_store *s)
 
 enum { KOG_EXTRA = 1 << 12 };
 #define BATCH	   64 /* rows per multi-row INSERT */
-#define EVENT_COLS 8
+#define EVENT_COLS 7
 
 /* Which event column lives in slot a and b for a kind (c is count). */
 static int slot_a(int kind)
@@ -320,17 +320,16 @@ struct rp_trace_writer {
 	size_t nfs_text_len, nfs_text_cap;
 };
 
-static const char *event_insert_sql(int rows)
+/* "INSERT INTO event(...) VALUES (?,...),..." for `rows` rows, in buf.
+ * The rowids are left to SQLite: appending max + 1 is cheaper than an
+ * explicit id, which SQLite must look up first (flush_pending checks that
+ * they came out as next_id counted them). */
+static const char *event_insert_sql(char *buf, size_t size, int rows)
 {
-	static const char head[] =
-	    "INSERT INTO event(id,ts,kog,task,a,b,c,flags) VALUES ";
-	static char sql_batch[sizeof head + BATCH * 20];
-	static char sql_one[sizeof head + 20];
-	char *buf = rows == 1 ? sql_one : sql_batch;
-	size_t size = rows == 1 ? sizeof sql_one : sizeof sql_batch;
-	size_t o = (size_t)snprintf(buf, size, "%s", head);
-	for (int r = 0; r < rows; r++)
-		o += (size_t)snprintf(buf + o, size - o, "%s(?,?,?,?,?,?,?,?)",
+	size_t o = (size_t)snprintf(
+	    buf, size, "INSERT INTO event(ts,kog,task,a,b,c,flags) VALUES ");
+	for (int r = 0; r < rows && o < size; r++)
+		o += (size_t)snprintf(buf + o, size - o, "%s(?,?,?,?,?,?,?)",
 				      r ? "," : "");
 	return buf;
 }
@@ -446,8 +445,11 @@ int rp_trace_begin(struct rp_store *s, const struct rp_trace_meta *meta,
 	w->trace_id = sqlite3_last_insert_rowid(s->db);
 	w->first_id = w->next_id =
 	    query_i64(s, "SELECT max(id) FROM event", 0) + 1;
-	if (prepare(s, event_insert_sql(BATCH), &w->ins_batch, err) ||
-	    prepare(s, event_insert_sql(1), &w->ins_one, err) ||
+	char sql[64 + BATCH * 20];
+	if (prepare(s, event_insert_sql(sql, sizeof sql, BATCH), &w->ins_batch,
+		    err) ||
+	    prepare(s, event_insert_sql(sql, sizeof sql, 1), &w->ins_one,
+		    err) ||
 	    prepare(
 		s, "INSERT INTO event_extra(event_id,col,value) VALUES (?,?,?)",
 		&w->ins_extra, err))
@@ -485,14 +487,13 @@ static int bind_event(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
 {
 	int64_t id = w->next_id++;
 	uint32_t extra = ev->present & ~packed_columns(ev->kind);
-	sqlite3_bind_int64(st, base + 1, id);
-	sqlite3_bind_int64(st, base + 2, ev->ts_ns - w->t0);
-	sqlite3_bind_int64(st, base + 3, pack_kog(ev, extra != 0));
-	bind_opt(st, base + 4, ev, RP_COL_TASK);
-	bind_opt(st, base + 5, ev, slot_a(ev->kind));
-	bind_opt(st, base + 6, ev, slot_b(ev->kind));
-	bind_opt(st, base + 7, ev, RP_COL_COUNT);
-	bind_opt(st, base + 8, ev, RP_COL_FLAGS);
+	sqlite3_bind_int64(st, base + 1, ev->ts_ns - w->t0);
+	sqlite3_bind_int64(st, base + 2, pack_kog(ev, extra != 0));
+	bind_opt(st, base + 3, ev, RP_COL_TASK);
+	bind_opt(st, base + 4, ev, slot_a(ev->kind));
+	bind_opt(st, base + 5, ev, slot_b(ev->kind));
+	bind_opt(st, base + 6, ev, RP_COL_COUNT);
+	bind_opt(st, base + 7, ev, RP_COL_FLAGS);
 	return extra ? store_extras(w, id, ev, extra, err) : 0;
 }
 
@@ -503,6 +504,9 @@ static int step_reset(struct rp_trace_writer *w, sqlite3_stmt *st,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_error(w->s, err, "insert event");
+	if (sqlite3_last_insert_rowid(w->s->db) != w->next_id - 1)
+		return rp_error_set(err, "%s: event ids are not contiguous",
+				    w->s->path);
 	return 0;
 }
 
