@@ -60,7 +60,7 @@ int net_ipv4(struct net *n, struct net_pkt *pk, const uint8_t *p,
 	uint32_t paylen = tot - hl;
 
 	ip.data = pay;
-	ip.caplen = paycap;
+	ip.caplen = ip.wholecap = paycap;
 	ip.len = paylen;
 	ip.hdr_len = hl;
 	ip.nfrags = 1;

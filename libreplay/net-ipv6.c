@@ -78,7 +78,7 @@ int net_ipv6(struct net *n, struct net_pkt *pk, const uint8_t *p,
 	uint32_t have = caplen < tot ? caplen : tot;
 	ip.proto = nh;
 	ip.data = have > hdr ? p + hdr : p;
-	ip.caplen = have > hdr ? have - hdr : 0;
+	ip.caplen = ip.wholecap = have > hdr ? have - hdr : 0;
 	ip.len = tot - hdr;
 	/* the reassembled datagram has no fragment header (8 bytes) */
 	ip.hdr_len = frag && hdr >= 48 ? hdr - 8 : hdr;

@@ -15,12 +15,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-bool net_addr_eq(const struct net_addr *x, const struct net_addr *y)
-{
-	return x->family == y->family &&
-	       memcmp(x->a, y->a, x->family == 4 ? 4 : 16) == 0;
-}
-
 const char *net_addr_str(const struct net_addr *x, char *buf, size_t size)
 {
 	if (x->family == 4)
@@ -130,6 +124,7 @@ void net_config_default(struct net_config *cfg)
 	cfg->frag_mem_limit = 4u << 20;
 	cfg->tcp_mem_limit = 1u << 20;
 	cfg->rpc_timeout_ns = 60 * 1000000000ll;
+	cfg->frames_stay = false;
 }
 
 struct net *net_new(const struct net_config *cfg, const struct net_sink *sink)
@@ -165,6 +160,11 @@ void net_free(struct net *n)
 const struct net_stats *net_get_stats(const struct net *n)
 {
 	return &n->st;
+}
+
+void net_set_frames_stay(struct net *n, bool on)
+{
+	n->cfg.frames_stay = on;
 }
 
 bool net_linktype_supported(int linktype)

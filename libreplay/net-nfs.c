@@ -402,8 +402,10 @@ static bool v4_skip_args(uint32_t op, struct rp_bytes *b,
 			c->data = NET_NFS_WRITE;
 		}
 		/* the data may not all be captured: stop here */
-		if (rp_bytes_left(b) < ((len + 3u) & ~3u))
+		if (rp_bytes_left(b) < ((len + 3u) & ~3u)) {
+			c->cut = true;
 			return false;
+		}
 		rp_bytes_skip(b, (len + 3u) & ~3u);
 		break;
 	}
@@ -499,13 +501,16 @@ bool net_nfs_call_decode(uint32_t vers, uint32_t proc, const uint8_t *p,
 	out->offset = out->count = -1;
 	out->data = NET_NFS_NONE;
 	out->ops = NULL;
+	out->cut = false;
+	bool ok = false;
 	if (vers == 2)
-		return v2_call(proc, &b, out);
-	if (vers == 3)
-		return v3_call(proc, &b, out);
-	if (vers == 4)
-		return v4_call(proc, &b, out);
-	return false;
+		ok = v2_call(proc, &b, out);
+	else if (vers == 3)
+		ok = v3_call(proc, &b, out);
+	else if (vers == 4)
+		ok = v4_call(proc, &b, out);
+	out->cut = out->cut || b.err;
+	return ok;
 }
 
 bool net_nfs_reply_decode(uint32_t vers, uint32_t proc, const uint8_t *p,
@@ -515,11 +520,13 @@ bool net_nfs_reply_decode(uint32_t vers, uint32_t proc, const uint8_t *p,
 	out->status = -2;
 	out->count = -1;
 	out->fh_hash = 0;
+	bool ok = false;
 	if (vers == 2)
-		return v2_reply(proc, &b, out);
-	if (vers == 3)
-		return v3_reply(proc, &b, out);
-	if (vers == 4)
-		return v4_reply(proc, &b, out);
-	return false;
+		ok = v2_reply(proc, &b, out);
+	else if (vers == 3)
+		ok = v3_reply(proc, &b, out);
+	else if (vers == 4)
+		ok = v4_reply(proc, &b, out);
+	out->cut = b.err;
+	return ok;
 }

@@ -23,9 +23,13 @@ struct rpc_call {
 	struct net_nfs_call nfs;
 };
 
+#define RPC_FREE_CALLS 256 /* answered calls kept for reuse */
+
 struct net_rpc_state {
 	struct net_htab tab;
 	struct rpc_call *head, *tail;
+	struct rpc_call *free_calls; /* chained by next */
+	size_t nfree_calls;
 	int64_t *lat;
 	size_t nlat, caplat;
 };
@@ -48,7 +52,13 @@ static void call_unlink(struct net_rpc_state *rs, struct rpc_call *c)
 	else
 		rs->tail = c->prev;
 	free(c->nfs.ops);
-	free(c);
+	if (rs->nfree_calls == RPC_FREE_CALLS) {
+		free(c);
+		return;
+	}
+	c->next = rs->free_calls;
+	rs->free_calls = c;
+	rs->nfree_calls++;
 }
 
 void net_rpc_free(struct net *n)
@@ -57,6 +67,11 @@ void net_rpc_free(struct net *n)
 		return;
 	while (n->rpc->head)
 		call_unlink(n->rpc, n->rpc->head);
+	while (n->rpc->free_calls) {
+		struct rpc_call *c = n->rpc->free_calls;
+		n->rpc->free_calls = c->next;
+		free(c);
+	}
 	net_htab_free(&n->rpc->tab);
 	free(n->rpc->lat);
 	free(n->rpc);
@@ -67,13 +82,9 @@ static uint64_t call_hash(uint32_t xid, const struct net_addr *client,
 			  uint16_t cport, const struct net_addr *server,
 			  uint16_t sport, uint8_t proto)
 {
-	uint64_t h = NET_HASH_INIT;
-	h = net_hash_bytes(h, &xid, 4);
-	h = net_hash_bytes(h, client->a, 16);
-	h = net_hash_bytes(h, &cport, 2);
-	h = net_hash_bytes(h, server->a, 16);
-	h = net_hash_bytes(h, &sport, 2);
-	return net_hash_bytes(h, &proto, 1);
+	return net_hash_key(client, server,
+			    (uint64_t)xid << 32 | (uint64_t)cport << 16 |
+				(uint64_t)(sport ^ proto));
 }
 
 static struct rpc_call *call_find(struct net_rpc_state *rs, uint32_t xid,
@@ -165,137 +176,191 @@ static int add_latency(struct net_rpc_state *rs, int64_t d)
 	return 0;
 }
 
-static int on_call(struct net *n, const struct net_flow *fl, int64_t ts_ns,
-		   int64_t frame, uint32_t xid, struct rp_bytes *b, bool stream,
-		   uint32_t len)
+/* The message was cut short of what was captured: decode it whole. */
+static bool again(const struct net_rpc_in *in, bool cut)
+{
+	return cut && in->more;
+}
+
+static bool is_nfs(uint32_t prog, uint32_t vers)
+{
+	return prog == RPC_PROG_NFS && vers >= 2 && vers <= 4;
+}
+
+/* Stores a new call (its NFS arguments are taken over). */
+static int call_add(struct net *n, const struct rpc_call *tmpl, uint64_t h)
 {
 	struct net_rpc_state *rs = n->rpc;
-	uint32_t rv = rp_bytes_be32(b);
-	uint32_t prog = rp_bytes_be32(b);
-	uint32_t vers = rp_bytes_be32(b);
-	uint32_t proc = rp_bytes_be32(b);
-	uint32_t cfl = rp_bytes_be32(b);
-	rp_bytes_xdr_skip_opaque(b, RPC_MAX_AUTH);
-	uint32_t vfl = rp_bytes_be32(b);
-	rp_bytes_xdr_skip_opaque(b, RPC_MAX_AUTH);
-	if (b->err || rv != 2 || (cfl > 6 && cfl != 390003) || vfl > 6) {
-		if (stream)
-			net_warn(n, frame, "malformed RPC call (xid 0x%08x)",
-				 xid);
-		return 0;
-	}
-	n->st.rpc_calls++;
-	uint64_t h =
-	    call_hash(xid, &fl->src, fl->sport, &fl->dst, fl->dport, fl->proto);
-	if (call_find(rs, xid, &fl->src, fl->sport, &fl->dst, fl->dport,
-		      fl->proto, h)) {
-		n->st.rpc_retransmits++;
-		return 1;
-	}
-	struct rpc_call *c = calloc(1, sizeof *c);
-	if (!c)
+	struct rpc_call *c = rs->free_calls;
+	if (c) {
+		rs->free_calls = c->next;
+		rs->nfree_calls--;
+	} else if (!(c = malloc(sizeof *c)))
 		return -1;
-	c->xid = xid;
-	c->fl = *fl;
-	c->call_ns = ts_ns;
-	c->frame = frame;
-	c->prog = prog;
-	c->vers = vers;
-	c->proc = proc;
-	c->nfs.offset = c->nfs.count = -1;
-	if (prog == RPC_PROG_NFS && vers >= 2 && vers <= 4) {
-		if (proc < NET_NFS_PROCS)
-			n->st.nfs_calls[vers][proc]++;
-		if (fl->proto == 6)
-			n->st.nfs_tcp++;
-		else
-			n->st.nfs_udp++;
-		if (!net_nfs_call_decode(vers, proc, b->p + b->pos,
-					 b->len - b->pos, &c->nfs) &&
-		    b->len == len)
-			net_warn(n, frame,
-				 "malformed NFSv%u %s call arguments (xid "
-				 "0x%08x)",
-				 vers,
-				 net_nfs_proc_name(vers, proc)
-				     ? net_nfs_proc_name(vers, proc)
-				     : "?",
-				 xid);
-	} else
-		n->st.rpc_other_prog++;
+	*c = *tmpl;
 	if (net_htab_insert(&rs->tab, &c->h, h) < 0) {
 		free(c->nfs.ops);
 		free(c);
 		return -1;
 	}
+	c->next = NULL;
 	c->prev = rs->tail;
 	if (rs->tail)
 		rs->tail->next = c;
 	else
 		rs->head = c;
 	rs->tail = c;
+	return 0;
+}
+
+static void warn_call(struct net *n, const struct rpc_call *c)
+{
+	const char *name = net_nfs_proc_name(c->vers, c->proc);
+	net_warn(n, c->frame, "malformed NFSv%u %s call arguments (xid 0x%08x)",
+		 c->vers, name ? name : "?", c->xid);
+}
+
+/* Counts and stores a call whose decoding is settled. */
+static int call_commit(struct net *n, const struct net_flow *fl,
+		       const struct rpc_call *c, bool bad, uint64_t h)
+{
+	n->st.rpc_calls++;
+	if (is_nfs(c->prog, c->vers)) {
+		if (c->proc < NET_NFS_PROCS)
+			n->st.nfs_calls[c->vers][c->proc]++;
+		if (fl->proto == 6)
+			n->st.nfs_tcp++;
+		else
+			n->st.nfs_udp++;
+		if (bad)
+			warn_call(n, c);
+	} else
+		n->st.rpc_other_prog++;
+	return call_add(n, c, h) < 0 ? -1 : 1;
+}
+
+/* Decodes first and changes nothing until the bytes are known to suffice
+ * (NET_RPC_AGAIN). */
+static int on_call(struct net *n, const struct net_rpc_in *in, uint32_t xid,
+		   struct rp_bytes *b)
+{
+	const struct net_flow *fl = in->fl;
+	struct rpc_call c = {.xid = xid, .fl = *fl, .frame = in->frame};
+	c.call_ns = in->ts_ns;
+	uint32_t rv = rp_bytes_be32(b);
+	c.prog = rp_bytes_be32(b);
+	c.vers = rp_bytes_be32(b);
+	c.proc = rp_bytes_be32(b);
+	uint32_t cfl = rp_bytes_be32(b);
+	rp_bytes_xdr_skip_opaque(b, RPC_MAX_AUTH);
+	uint32_t vfl = rp_bytes_be32(b);
+	rp_bytes_xdr_skip_opaque(b, RPC_MAX_AUTH);
+	if (again(in, b->err))
+		return NET_RPC_AGAIN;
+	if (b->err || rv != 2 || (cfl > 6 && cfl != 390003) || vfl > 6) {
+		if (in->stream)
+			net_warn(n, in->frame,
+				 "malformed RPC call (xid 0x%08x)", xid);
+		return 0;
+	}
+	uint64_t h =
+	    call_hash(xid, &fl->src, fl->sport, &fl->dst, fl->dport, fl->proto);
+	if (call_find(n->rpc, xid, &fl->src, fl->sport, &fl->dst, fl->dport,
+		      fl->proto, h)) {
+		n->st.rpc_calls++;
+		n->st.rpc_retransmits++;
+		return 1;
+	}
+	c.nfs.offset = c.nfs.count = -1;
+	bool bad = false;
+	if (is_nfs(c.prog, c.vers)) {
+		bool ok = net_nfs_call_decode(c.vers, c.proc, b->p + b->pos,
+					      b->len - b->pos, &c.nfs);
+		if (again(in, !ok || c.nfs.cut)) {
+			free(c.nfs.ops);
+			return NET_RPC_AGAIN;
+		}
+		bad = !ok && b->len == in->len;
+	}
+	return call_commit(n, fl, &c, bad, h);
+}
+
+/* The NFS result of an accepted reply; NET_RPC_AGAIN if cut short. */
+static int reply_result(const struct net_rpc_in *in, const struct rpc_call *c,
+			struct rp_bytes *b, struct net_nfs_reply *r, bool *bad)
+{
+	rp_bytes_be32(b); /* verifier flavor */
+	rp_bytes_xdr_skip_opaque(b, RPC_MAX_AUTH);
+	uint32_t astat = rp_bytes_be32(b);
+	if (again(in, b->err))
+		return NET_RPC_AGAIN;
+	if (b->err || astat != 0 || c->prog != RPC_PROG_NFS)
+		return 0;
+	bool ok = net_nfs_reply_decode(c->vers, c->proc, b->p + b->pos,
+				       b->len - b->pos, r);
+	if (again(in, !ok || r->cut))
+		return NET_RPC_AGAIN;
+	*bad = !ok && b->len == in->len;
 	return 1;
 }
 
-static int on_reply(struct net *n, const struct net_flow *fl, int64_t ts_ns,
-		    int64_t frame, uint32_t xid, struct rp_bytes *b,
-		    bool stream, uint32_t len)
+static int on_reply(struct net *n, const struct net_rpc_in *in, uint32_t xid,
+		    struct rp_bytes *b)
 {
 	struct net_rpc_state *rs = n->rpc;
+	const struct net_flow *fl = in->fl;
 	uint64_t h =
 	    call_hash(xid, &fl->dst, fl->dport, &fl->src, fl->sport, fl->proto);
 	struct rpc_call *c = call_find(rs, xid, &fl->dst, fl->dport, &fl->src,
 				       fl->sport, fl->proto, h);
 	uint32_t rstat = rp_bytes_be32(b);
+	if (again(in, b->err))
+		return NET_RPC_AGAIN;
 	if (!c) {
-		if (stream && !b->err && rstat <= 1) {
+		if (in->stream && !b->err && rstat <= 1) {
 			n->st.rpc_replies++;
 			n->st.rpc_orphans++;
 			return 1;
 		}
 		return 0;
 	}
-	n->st.rpc_replies++;
-	n->st.rpc_matched++;
-	if (add_latency(rs, ts_ns - c->call_ns) < 0)
-		return -1;
 	int32_t status = -2; /* RPC-level failure */
 	struct net_nfs_reply r = {.status = -2, .count = -1};
+	bool bad = false;
 	if (rstat == 0) {
-		rp_bytes_be32(b); /* verifier flavor */
-		rp_bytes_xdr_skip_opaque(b, RPC_MAX_AUTH);
-		uint32_t astat = rp_bytes_be32(b);
-		if (!b->err && astat == 0 && c->prog == RPC_PROG_NFS) {
-			if (!net_nfs_reply_decode(c->vers, c->proc,
-						  b->p + b->pos,
-						  b->len - b->pos, &r) &&
-			    b->len == len)
-				net_warn(n, frame,
-					 "malformed NFS reply (xid 0x%08x)",
-					 xid);
+		int rc = reply_result(in, c, b, &r, &bad);
+		if (rc == NET_RPC_AGAIN)
+			return rc;
+		if (rc == 1)
 			status = r.status >= 0 ? r.status : -2;
-		}
 	}
+	n->st.rpc_replies++;
+	n->st.rpc_matched++;
+	if (add_latency(rs, in->ts_ns - c->call_ns) < 0)
+		return -1;
+	if (bad)
+		net_warn(n, in->frame, "malformed NFS reply (xid 0x%08x)", xid);
 	int rc = 0;
-	if (c->prog == RPC_PROG_NFS && c->vers >= 2 && c->vers <= 4)
-		rc = emit_nfs(n, c, ts_ns, frame, status, &r);
+	if (is_nfs(c->prog, c->vers))
+		rc = emit_nfs(n, c, in->ts_ns, in->frame, status, &r);
 	call_unlink(rs, c);
 	return rc < 0 ? -1 : 1;
 }
 
-int net_rpc_msg(struct net *n, const struct net_flow *fl, int64_t ts_ns,
-		int64_t frame, const uint8_t *msg, uint32_t caplen,
-		uint32_t len, bool stream)
+int net_rpc_msg(struct net *n, const struct net_rpc_in *in, const uint8_t *msg,
+		uint32_t caplen)
 {
 	struct rp_bytes b = rp_bytes_make(msg, caplen);
 	uint32_t xid = rp_bytes_be32(&b);
 	uint32_t mt = rp_bytes_be32(&b);
+	if (again(in, b.err))
+		return NET_RPC_AGAIN;
 	if (b.err)
 		return 0;
 	if (mt == 0)
-		return on_call(n, fl, ts_ns, frame, xid, &b, stream, len);
+		return on_call(n, in, xid, &b);
 	if (mt == 1)
-		return on_reply(n, fl, ts_ns, frame, xid, &b, stream, len);
+		return on_reply(n, in, xid, &b);
 	return 0;
 }
 

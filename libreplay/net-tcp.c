@@ -96,11 +96,8 @@ int net_tcp_sweep(struct net *n, bool all)
 
 static uint64_t flow_hash(const struct net_flow *fl)
 {
-	uint64_t h = NET_HASH_INIT;
-	h = net_hash_bytes(h, fl->src.a, 16);
-	h = net_hash_bytes(h, fl->dst.a, 16);
-	h = net_hash_bytes(h, &fl->sport, 2);
-	return net_hash_bytes(h, &fl->dport, 2);
+	return net_hash_key(&fl->src, &fl->dst,
+			    (uint64_t)fl->sport << 16 | fl->dport);
 }
 
 static struct stream *stream_get(struct net *n, const struct net_flow *fl)
@@ -175,8 +172,9 @@ static int rec_append(struct stream *s, const uint8_t *p, uint32_t k)
 static int rec_done(struct net *n, struct stream *s, struct net_pkt *pk)
 {
 	n->st.tcp_records++;
-	int rc = net_rpc_msg(n, &s->fl, pk->ts_ns, pk->frame, s->rec,
-			     s->rec_len, s->rec_total, true);
+	struct net_rpc_in in = {&s->fl,	      pk->ts_ns, pk->frame,
+				s->rec_total, true,	 false};
+	int rc = net_rpc_msg(n, &in, s->rec, s->rec_len);
 	rec_reset(s);
 	if (rc < 0)
 		return -1;

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Link types (the DLT_ values libpcap returns; defined here so that the
  * decoders do not need <pcap.h>). */
@@ -42,7 +43,15 @@ struct net_addr {
 	uint8_t family;
 	uint8_t a[16];
 };
-bool net_addr_eq(const struct net_addr *x, const struct net_addr *y);
+/* Inline: compared for every fragment and RPC message. */
+static inline bool net_addr_eq(const struct net_addr *x,
+			       const struct net_addr *y)
+{
+	if (x->family != y->family)
+		return false;
+	return x->family == 4 ? memcmp(x->a, y->a, 4) == 0
+			      : memcmp(x->a, y->a, 16) == 0;
+}
 /* "10.0.0.1" / "2001:db8::1"; buf at least 48 bytes. */
 const char *net_addr_str(const struct net_addr *x, char *buf, size_t size);
 bool net_addr_parse(const char *s, struct net_addr *out);
@@ -90,6 +99,9 @@ struct net_config {
 	size_t frag_mem_limit;	 /* default 4 MiB (Linux ipfrag_high_thresh) */
 	size_t tcp_mem_limit;	 /* out-of-order bytes per stream, 1 MiB */
 	int64_t rpc_timeout_ns;	 /* unanswered calls given up, default 60 s */
+	/* the bytes of every frame stay readable until net_free (a file read
+	 * in place): fragments are then kept by reference, not copied */
+	bool frames_stay;
 };
 
 /* Counters of one decoding run. */
@@ -122,6 +134,8 @@ int net_frame(struct net *n, int linktype, int64_t ts_ns, int64_t frame,
  * latency percentiles. */
 int net_finish(struct net *n);
 const struct net_stats *net_get_stats(const struct net *n);
+/* Sets cfg.frames_stay (before the first frame). */
+void net_set_frames_stay(struct net *n, bool on);
 void net_free(struct net *n);
 
 /* NFS procedure names; NULL when unknown.  v4 has NULL and COMPOUND. */
@@ -162,6 +176,22 @@ static inline uint64_t net_hash_bytes(uint64_t h, const void *p, size_t len)
 }
 #define NET_HASH_INIT 0xcbf29ce484222325ull
 
+/* Hash of a table key: two addresses and a word of the rest.  A word at a
+ * time, as it is taken for every frame (net_fh_hash is what is stored). */
+static inline uint64_t net_hash_key(const struct net_addr *x,
+				    const struct net_addr *y, uint64_t rest)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t w[4], h = rest * k;
+	memcpy(w, x->a, 16);
+	memcpy(w + 2, y->a, 16);
+	for (int i = 0; i < 4; i++) {
+		h = (h ^ w[i]) * k;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
 /* A frame on its way up the stack. */
 struct net_pkt {
 	int64_t ts_ns, frame;
@@ -170,13 +200,19 @@ struct net_pkt {
 };
 
 /* A reassembled (or unfragmented) IP datagram's payload. */
+struct frag_q;
 struct net_ip {
 	struct net_addr src, dst;
 	uint8_t proto, version;
 	const uint8_t *data; /* the captured prefix of the payload */
 	uint32_t caplen;     /* bytes of it captured */
-	uint32_t len;	     /* payload length per the headers */
-	uint32_t hdr_len;    /* IP header bytes before the payload */
+	/* Captured bytes of the whole payload: more than caplen only when
+	 * data is the first of the fragments it is still in (`frag`), which
+	 * net_frag_whole() copies together. */
+	uint32_t wholecap;
+	const struct frag_q *frag;
+	uint32_t len;	  /* payload length per the headers */
+	uint32_t hdr_len; /* IP header bytes before the payload */
 	uint32_t nfrags;
 };
 
@@ -218,6 +254,10 @@ int net_frag_add(struct net *n, struct net_pkt *pk, const struct net_ip *hdr,
 		 uint32_t id, uint32_t off, uint32_t len, const uint8_t *data,
 		 uint32_t caplen, bool more);
 int net_frag_sweep(struct net *n, bool all);
+/* The whole captured payload of ip (wholecap bytes): ip->data, or the
+ * fragments copied into a buffer of n's, valid until the next call; NULL
+ * when out of memory. */
+const uint8_t *net_frag_whole(struct net *n, const struct net_ip *ip);
 
 int net_udp(struct net *n, struct net_pkt *pk, const struct net_ip *ip);
 int net_tcp(struct net *n, struct net_pkt *pk, const struct net_ip *ip);
@@ -229,11 +269,20 @@ void net_ports(const struct net_ip *ip, int32_t *sport, int32_t *dport);
 
 /* net-rpc.c: one RPC message (UDP payload or TCP record); `caplen` of its
  * `len` bytes are present.  `stream` tells that the message came from a
- * synchronised TCP record stream (less guessing).  Returns 1 if it was an
- * RPC message, 0 if not, -1 on a sink error. */
-int net_rpc_msg(struct net *n, const struct net_flow *fl, int64_t ts_ns,
-		int64_t frame, const uint8_t *msg, uint32_t caplen,
-		uint32_t len, bool stream);
+ * synchronised TCP record stream (less guessing).  `more` tells that more
+ * of it was captured than `caplen` (a datagram still in fragments).
+ * Returns 1 if it was an RPC message, 0 if not, -1 on a sink error, and
+ * NET_RPC_AGAIN when `more` was set and the bytes given did not settle it:
+ * then nothing was done, and it is to be called again with them all. */
+#define NET_RPC_AGAIN 2
+struct net_rpc_in {
+	const struct net_flow *fl;
+	int64_t ts_ns, frame;
+	uint32_t len;
+	bool stream, more;
+};
+int net_rpc_msg(struct net *n, const struct net_rpc_in *in, const uint8_t *msg,
+		uint32_t caplen);
 /* Does this look like the start of an RPC message?  (TCP resync.) */
 bool net_rpc_plausible(const uint8_t *msg, size_t caplen);
 int net_rpc_init(struct net *n);
@@ -247,14 +296,17 @@ struct net_nfs_call {
 	int64_t fh_hash, offset, count;
 	int data;  /* enum net_nfs_data: does it move file data */
 	char *ops; /* v4 COMPOUND op list (malloc'ed) or NULL */
+	bool cut; /* the bytes ended first: more of them may decode otherwise */
 };
 struct net_nfs_reply {
 	int32_t status;
 	int64_t count;	 /* READ/WRITE count in the reply, -1 if none */
 	int64_t fh_hash; /* file handle returned (LOOKUP, CREATE), 0 if none */
+	bool cut;	 /* as in net_nfs_call */
 };
 /* Decode arguments/results; return false when malformed (what was decoded
- * before is kept). */
+ * before is kept).  The outcome depends on the bytes past `len` only when
+ * out->cut is set. */
 bool net_nfs_call_decode(uint32_t vers, uint32_t proc, const uint8_t *p,
 			 size_t len, struct net_nfs_call *out);
 bool net_nfs_reply_decode(uint32_t vers, uint32_t proc, const uint8_t *p,

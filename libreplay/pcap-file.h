@@ -14,7 +14,6 @@ struct pcap_file {
 	const uint8_t *map;
 	size_t size, off; /* off: the next record */
 	size_t dropped;	  /* bytes before it unmapped already */
-	size_t populated; /* bytes mapped in ahead */
 	bool be;	  /* a big-endian file */
 	bool swapped;	  /* not the host's (libpcap's p->swapped) */
 	bool nano;	  /* nanosecond time stamps */

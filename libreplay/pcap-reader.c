@@ -149,17 +149,16 @@ int rp_import_pcap(struct rp_store *store, const char *path,
 	}
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		total = (uint64_t)sb.st_size;
-	if (mapped)
+	if (mapped) {
+		/* unmapped after pcap_trace_end has freed the decoders, so
+		 * that they may keep fragments by reference */
+		net_set_frames_stay(t.net, true);
 		rc = read_mapped(&t, &pf, opt, &frame, &truncated, err);
-	else
+	} else
 		rc = read_libpcap(&t, p, opt, total, &frame, &truncated, err);
 	if (rc < 0) {
 		pcap_trace_abort(&t);
 		goto out;
-	}
-	if (mapped) { /* the decoders keep no pointer into frames */
-		pcap_file_unmap(&pf);
-		mapped = 0;
 	}
 	if (opt && opt->progress)
 		opt->progress(total, total, opt->progress_arg);

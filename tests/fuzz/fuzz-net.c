@@ -63,6 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	net_config_default(&cfg);
 	cfg.frag_mem_limit = 64 << 10; /* reach the eviction path */
+	/* the input outlives the decoders: both reassembly modes, by the
+	 * top bit of the first byte */
+	cfg.frames_stay = (data[0] & 0x80) != 0;
 	struct net *n = net_new(&cfg, &sink);
 	if (!n)
 		return 0;
