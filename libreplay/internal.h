@@ -22,4 +22,26 @@ const char *rp_quote_field(const char *s, size_t len, char *buf, size_t size);
 /* Current UTC time as "YYYY-MM-DD HH:MM:SS". */
 void rp_utc_now(char buf[32]);
 
+/* A packet row packed as schema/0006 stores it (docs/schema.md): -1 for
+ * NULL in addrs, ports and frag.  The packet recorder packs its rows on the
+ * decoding thread, so that the thread appending them does SQLite work only
+ * (pcap-trace.c). */
+struct rp_packet_row {
+	int64_t ts_ns, frame, info, addrs, ports, frag, lens;
+};
+/* Packs p with the packet_addr ids of its addresses (0 when it has none);
+ * NULL, or what the packed columns cannot hold. */
+const char *rp_packet_pack(const struct rp_packet *p, int32_t src_id,
+			   int32_t dst_id, struct rp_packet_row *out);
+/* Stores address number `id` of the trace's packets (numbered 1, 2, ... by
+ * the caller, in the order they first appear; len 4 or 16 bytes). */
+int rp_trace_add_packet_addr(struct rp_trace_writer *w, int32_t id, int len,
+			     const uint8_t *a, struct rp_error *err);
+/* Appends a packed row whose addresses were given to
+ * rp_trace_add_packet_addr.  A writer takes packed rows or
+ * rp_trace_add_packet's, not both: each numbers the addresses. */
+int rp_trace_add_packet_row(struct rp_trace_writer *w,
+			    const struct rp_packet_row *r,
+			    struct rp_error *err);
+
 #endif

@@ -7,6 +7,8 @@
  */
 #include "pcap-trace.h"
 
+#include "internal.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
@@ -111,21 +113,24 @@ static int oom(struct pcap_trace *t)
 #define ROWS_BATCH 4096 /* rows handed over at a time */
 #define ROWS_SLOTS 4	/* batches: one being filled, the rest queued */
 
-/* A packet row as the decoders give it: addresses as bytes, never text. */
-struct row_pkt {
-	int64_t ts_ns, frame, frag_id;
-	int32_t frame_len, linktype, ip_version, protocol, addr_len;
-	int32_t sport, dport, frag_offset, more_frags, datagram_len;
-	uint8_t src_ip[16], dst_ip[16];
+/* A new address of the packet rows, numbered here (store.c stores it). */
+struct row_addr {
+	int32_t id;
+	uint8_t len;
+	uint8_t a[16];
 };
 
+/* A queued row: packet rows come packed (the store thread only binds
+ * them), each new address before the first packet row that uses it. */
+enum row_kind { ROW_PACKET, ROW_ADDR, ROW_NFS };
 struct pcap_row {
 	union {
-		struct row_pkt p;
+		struct rp_packet_row p;
+		struct row_addr a;
 		struct rp_nfs_op n; /* n.ops: see `ops` */
 	} u;
 	size_t ops; /* nfs_op: 1 + offset of its ops in the batch text, or 0 */
-	bool nfs;
+	enum row_kind kind;
 };
 
 struct pcap_rows {
@@ -153,34 +158,19 @@ struct pcap_store {
 static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 		      struct rp_error *err)
 {
-	struct rp_packet p;
 	int rc = 0;
-	memset(&p, 0, sizeof p); /* src/dst text stays "" */
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct pcap_row *r = &b->r[i];
-		if (r->nfs) {
+		if (r->kind == ROW_PACKET) {
+			rc = rp_trace_add_packet_row(w, &r->u.p, err);
+		} else if (r->kind == ROW_ADDR) {
+			rc = rp_trace_add_packet_addr(w, r->u.a.id, r->u.a.len,
+						      r->u.a.a, err);
+		} else {
 			struct rp_nfs_op op = r->u.n;
 			op.ops = r->ops ? b->text + r->ops - 1 : NULL;
 			rc = rp_trace_add_nfs_op(w, &op, err);
-			continue;
 		}
-		const struct row_pkt *q = &r->u.p;
-		p.ts_ns = q->ts_ns;
-		p.frame = q->frame;
-		p.frame_len = q->frame_len;
-		p.linktype = q->linktype;
-		p.ip_version = q->ip_version;
-		p.protocol = q->protocol;
-		p.addr_len = q->addr_len;
-		memcpy(p.src_ip, q->src_ip, sizeof p.src_ip);
-		memcpy(p.dst_ip, q->dst_ip, sizeof p.dst_ip);
-		p.sport = q->sport;
-		p.dport = q->dport;
-		p.frag_id = q->frag_id;
-		p.frag_offset = q->frag_offset;
-		p.more_frags = q->more_frags;
-		p.datagram_len = q->datagram_len;
-		rc = rp_trace_add_packet(w, &p, err);
 	}
 	b->n = 0;
 	b->text_len = 0;
@@ -324,6 +314,63 @@ static struct pcap_row *row_new(struct pcap_trace *t)
 
 /* ------------------------------------------------------ sink callbacks */
 
+static uint64_t pkt_addr_hash(const uint8_t *a, int len)
+{
+	uint64_t h = net_hash_bytes(NET_HASH_INIT, a, (size_t)len);
+	return h ^ h >> 29;
+}
+
+/* Doubles the packet address table (open addressing, half full at most). */
+static int pkt_addr_grow(struct pcap_trace *t)
+{
+	size_t n = t->pkt_addr_slots ? t->pkt_addr_slots * 2 : 256;
+	struct pcap_pkt_addr *x = calloc(n, sizeof *x);
+	if (!x)
+		return -1;
+	for (size_t i = 0; i < t->pkt_addr_slots; i++) {
+		const struct pcap_pkt_addr *e = &t->pkt_addrs[i];
+		if (!e->len)
+			continue;
+		size_t j = pkt_addr_hash(e->a, e->len) & (n - 1);
+		while (x[j].len)
+			j = (j + 1) & (n - 1);
+		x[j] = *e;
+	}
+	free(t->pkt_addrs);
+	t->pkt_addrs = x;
+	t->pkt_addr_slots = n;
+	return 0;
+}
+
+/* The packet_addr id of an address of the packet rows (len 4 or 16),
+ * numbered as it first appears and queued for the store when new; 0 when
+ * there is none, -1 on error. */
+static int32_t pkt_addr_id(struct pcap_trace *t, const uint8_t *a, int len)
+{
+	if (len != 4 && len != 16)
+		return 0;
+	if (t->pkt_naddrs >= t->pkt_addr_slots / 2 && pkt_addr_grow(t) < 0)
+		return oom(t);
+	size_t mask = t->pkt_addr_slots - 1;
+	size_t j = pkt_addr_hash(a, len) & mask;
+	for (; t->pkt_addrs[j].len; j = (j + 1) & mask)
+		if (t->pkt_addrs[j].len == len &&
+		    !memcmp(t->pkt_addrs[j].a, a, (size_t)len))
+			return t->pkt_addrs[j].id;
+	struct pcap_row *r = row_new(t);
+	if (!r)
+		return -1;
+	struct pcap_pkt_addr *e = &t->pkt_addrs[j];
+	e->len = (uint8_t)len;
+	memcpy(e->a, a, (size_t)len);
+	e->id = (int32_t)++t->pkt_naddrs;
+	r->kind = ROW_ADDR;
+	r->u.a.id = e->id;
+	r->u.a.len = e->len;
+	memcpy(r->u.a.a, a, (size_t)len);
+	return e->id;
+}
+
 static int on_packet(void *arg, const struct rp_packet *p)
 {
 	struct pcap_trace *t = arg;
@@ -333,26 +380,21 @@ static int on_packet(void *arg, const struct rp_packet *p)
 	t->packets++;
 	if (!t->store)
 		return 0;
+	int32_t sid = 0, did = 0;
+	if (p->ip_version &&
+	    ((sid = pkt_addr_id(t, p->src_ip, p->addr_len)) < 0 ||
+	     (did = pkt_addr_id(t, p->dst_ip, p->addr_len)) < 0))
+		return -1;
 	struct pcap_row *r = row_new(t);
 	if (!r)
 		return -1;
-	struct row_pkt *q = &r->u.p;
-	r->nfs = false;
-	q->ts_ns = p->ts_ns;
-	q->frame = p->frame;
-	q->frame_len = p->frame_len;
-	q->linktype = p->linktype;
-	q->ip_version = p->ip_version;
-	q->protocol = p->protocol;
-	q->addr_len = p->addr_len;
-	memcpy(q->src_ip, p->src_ip, sizeof q->src_ip);
-	memcpy(q->dst_ip, p->dst_ip, sizeof q->dst_ip);
-	q->sport = p->sport;
-	q->dport = p->dport;
-	q->frag_id = p->frag_id;
-	q->frag_offset = p->frag_offset;
-	q->more_frags = p->more_frags;
-	q->datagram_len = p->datagram_len;
+	r->kind = ROW_PACKET;
+	const char *bad = rp_packet_pack(p, sid, did, &r->u.p);
+	if (bad) {
+		t->rows->n--;
+		return rp_error_set(&t->sink_err, "%s: frame %" PRId64 ": %s",
+				    t->origin, p->frame, bad);
+	}
 	return 0;
 }
 
@@ -363,7 +405,7 @@ static int queue_nfs_op(struct pcap_trace *t, const struct rp_nfs_op *op)
 	if (!r)
 		return -1;
 	struct pcap_rows *b = t->rows;
-	r->nfs = true;
+	r->kind = ROW_NFS;
 	r->u.n = *op;
 	r->u.n.ops = NULL;
 	r->ops = 0;
@@ -535,6 +577,9 @@ static void release(struct pcap_trace *t)
 	t->naddrs = 0;
 	t->recent[0] = t->recent[1] = NULL;
 	net_htab_free(&t->addrs);
+	free(t->pkt_addrs);
+	t->pkt_addrs = NULL;
+	t->pkt_addr_slots = t->pkt_naddrs = 0;
 	free(t->evs);
 	t->evs = NULL;
 }

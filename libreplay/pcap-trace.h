@@ -34,6 +34,13 @@ struct pcap_trace {
 	struct pcap_addr_ent **addr_list;
 	size_t naddrs, cap_addrs;
 	struct pcap_addr_ent *recent[2]; /* the last two looked up */
+	/* the addresses of the packet rows, numbered for packet_addr */
+	struct pcap_pkt_addr {
+		uint8_t len; /* 4 or 16; 0: free slot */
+		uint8_t a[16];
+		int32_t id;
+	} * pkt_addrs;
+	size_t pkt_addr_slots, pkt_naddrs;
 	/* buffered events */
 	struct pcap_ev *evs;
 	size_t nevs, cap_evs;

@@ -274,11 +274,6 @@ static void bind_opt(sqlite3_stmt *st, int i, const struct rp_event *ev,
 /* --------------------------------------------------------- trace writer */
 
 /* A packet row packed as schema/0003 stores it, waiting for its batch. */
-/* A packet row as stored (schema/0006): the values of its 7 columns, -1
- * for NULL in addrs, ports and frag. */
-struct packet_row {
-	int64_t ts_ns, frame, info, addrs, ports, frag, lens;
-};
 
 /* A slot of the per-trace address table (open addressing). */
 struct packet_addr {
@@ -310,7 +305,7 @@ struct rp_trace_writer {
 	 * nfs_first_id..nfs_next_id - 1 */
 	sqlite3_stmt *ins_packets, *ins_addr, *ins_nfss;
 	int64_t pkt_first_id, pkt_next_id, nfs_first_id, nfs_next_id;
-	struct packet_row pkt_pending[BATCH];
+	struct rp_packet_row pkt_pending[BATCH];
 	int npkt;
 	struct packet_addr *addrs;
 	int32_t addr_slots, naddrs;
@@ -677,37 +672,44 @@ static int32_t addr_id(struct rp_trace_writer *w, int len, const uint8_t *a,
 	for (; w->addrs[j].len; j = (j + 1) & mask)
 		if (w->addrs[j].len == len && !memcmp(w->addrs[j].a, a, len))
 			return w->addrs[j].id;
+	struct packet_addr *e = &w->addrs[j];
+	e->len = (uint8_t)len;
+	memcpy(e->a, a, (size_t)len);
+	e->id = ++w->naddrs;
+	return rp_trace_add_packet_addr(w, e->id, len, a, err) < 0 ? -1 : e->id;
+}
+
+int rp_trace_add_packet_addr(struct rp_trace_writer *w, int32_t id, int len,
+			     const uint8_t *a, struct rp_error *err)
+{
 	char text[INET6_ADDRSTRLEN];
-	if (!inet_ntop(len == 4 ? AF_INET : AF_INET6, a, text, sizeof text))
+	if ((len != 4 && len != 16) ||
+	    !inet_ntop(len == 4 ? AF_INET : AF_INET6, a, text, sizeof text))
 		return rp_error_set(err, "packet: bad address");
 	if (!w->ins_addr &&
 	    prepare(w->s,
 		    "INSERT INTO packet_addr(trace_id,id,addr) VALUES (?,?,?)",
 		    &w->ins_addr, err))
 		return -1;
-	struct packet_addr *e = &w->addrs[j];
-	e->len = (uint8_t)len;
-	memcpy(e->a, a, (size_t)len);
-	e->id = ++w->naddrs;
 	sqlite3_bind_int64(w->ins_addr, 1, w->trace_id);
-	sqlite3_bind_int(w->ins_addr, 2, e->id);
+	sqlite3_bind_int(w->ins_addr, 2, id);
 	sqlite3_bind_text(w->ins_addr, 3, text, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(w->ins_addr);
 	sqlite3_reset(w->ins_addr);
 	if (rc != SQLITE_DONE)
 		return db_error(w->s, err, "insert packet_addr");
-	return e->id;
+	return 0;
 }
 
-/* The ids of a packet's addresses, given as bytes or as text, as the
- * packed addrs column: src << 32 | dst, -1 when it has none. */
+/* The packet_addr ids of a packet's addresses, given as bytes or as text
+ * (0 when it has none). */
 static int packet_addrs(struct rp_trace_writer *w, const struct rp_packet *p,
-			struct packet_row *r, struct rp_error *err)
+			int32_t *sid, int32_t *did, struct rp_error *err)
 {
 	uint8_t src[16], dst[16];
 	int len = p->addr_len;
 	const uint8_t *ps = p->src_ip, *pd = p->dst_ip;
-	r->addrs = -1;
+	*sid = *did = 0;
 	if (!p->ip_version)
 		return 0;
 	if (len == 0 && p->src[0] && p->dst[0]) {
@@ -729,14 +731,14 @@ static int packet_addrs(struct rp_trace_writer *w, const struct rp_packet *p,
 	if (len != 4 && len != 16)
 		return rp_error_set(err, "packet %lld: address length %d",
 				    (long long)p->frame, len);
-	int32_t sid = addr_id(w, len, ps, err), did;
-	if (sid < 0 || (did = addr_id(w, len, pd, err)) < 0)
+	if ((*sid = addr_id(w, len, ps, err)) < 0 ||
+	    (*did = addr_id(w, len, pd, err)) < 0)
 		return -1;
-	r->addrs = (int64_t)sid << 32 | did;
 	return 0;
 }
 
-static void bind_packet(sqlite3_stmt *st, int base, const struct packet_row *r)
+static void bind_packet(sqlite3_stmt *st, int base,
+			const struct rp_packet_row *r)
 {
 	sqlite3_bind_int64(st, base + 1, r->ts_ns);
 	sqlite3_bind_int64(st, base + 2, r->frame);
@@ -775,46 +777,57 @@ static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
 	return 0;
 }
 
-/* What the packed columns cannot hold; NULL if the packet fits. */
-static const char *packet_unpackable(const struct rp_packet *p)
+const char *rp_packet_pack(const struct rp_packet *p, int32_t src_id,
+			   int32_t dst_id, struct rp_packet_row *r)
 {
-	if (p->frame_len < 0 || p->datagram_len < 0)
-		return "negative length";
+	if (p->datagram_len < 0)
+		return "negative datagram length";
 	if (p->frag_id >= 0 && (p->frag_id > 0xffffffffll ||
 				p->frag_offset < 0 || p->frag_offset > 131071))
 		return "fragment id or offset out of range";
-	return NULL;
-}
-
-int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
-			struct rp_error *err)
-{
-	struct packet_row *r = &w->pkt_pending[w->npkt];
-	const char *bad = packet_unpackable(p);
-	if (bad)
-		return rp_error_set(err, "packet %lld: %s", (long long)p->frame,
-				    bad);
-	if (!w->pkt_first_id)
-		w->pkt_first_id = w->pkt_next_id =
-		    query_i64(w->s, "SELECT max(id) FROM packet_row", 0) + 1;
-	if (packet_addrs(w, p, r, err) < 0)
-		return -1;
 	r->ts_ns = p->ts_ns;
 	r->frame = p->frame;
+	/* frame_len as the capture's unsigned 32-bit length */
 	r->lens = (int64_t)p->datagram_len << 32 | (uint32_t)p->frame_len;
 	r->info = (int64_t)p->linktype << 12;
 	if (p->ip_version)
 		r->info |= (int64_t)(p->protocol & 255) << 4 |
 			   (p->frag_id >= 0 && p->more_frags) << 3 |
 			   (p->ip_version & 7);
+	r->addrs = src_id || dst_id ? (int64_t)src_id << 32 | dst_id : -1;
 	r->ports = -1;
 	if (p->sport > 0 || p->dport > 0)
 		r->ports =
 		    (int64_t)(p->sport & 0xffff) << 16 | (p->dport & 0xffff);
 	r->frag = p->frag_id >= 0 ? p->frag_id << 17 | p->frag_offset : -1;
+	return NULL;
+}
+
+int rp_trace_add_packet_row(struct rp_trace_writer *w,
+			    const struct rp_packet_row *r, struct rp_error *err)
+{
+	if (!w->pkt_first_id)
+		w->pkt_first_id = w->pkt_next_id =
+		    query_i64(w->s, "SELECT max(id) FROM packet_row", 0) + 1;
+	w->pkt_pending[w->npkt] = *r;
 	if (++w->npkt == BATCH)
 		return flush_packets(w, err);
 	return 0;
+}
+
+int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
+			struct rp_error *err)
+{
+	struct rp_packet_row r;
+	int32_t sid, did;
+	const char *bad = rp_packet_pack(p, 0, 0, &r);
+	if (bad)
+		return rp_error_set(err, "packet %lld: %s", (long long)p->frame,
+				    bad);
+	if (packet_addrs(w, p, &sid, &did, err) < 0)
+		return -1;
+	r.addrs = sid || did ? (int64_t)sid << 32 | did : -1;
+	return rp_trace_add_packet_row(w, &r, err);
 }
 
 /* Copies a string of an nfs_op row to the writer's text buffer. */

@@ -465,7 +465,7 @@ static void packet_rows_packed(void **state)
 	assert_int_equal(rp_trace_add_packet(w, &p, &err), -1);
 	assert_non_null(strstr(err.msg, "out of range"));
 	p.frag_offset = 0;
-	p.frame_len = -1;
+	p.datagram_len = -1;
 	assert_int_equal(rp_trace_add_packet(w, &p, &err), -1);
 	rp_trace_abort(w);
 	assert_int_equal(count(f->store, "SELECT count(*) FROM packet"), 300);
