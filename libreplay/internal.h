@@ -40,6 +40,9 @@ int rp_trace_add_packet_addr(struct rp_trace_writer *w, int32_t id, int len,
 /* Appends a packed row whose addresses were given to
  * rp_trace_add_packet_addr.  A writer takes packed rows or
  * rp_trace_add_packet's, not both: each numbers the addresses. */
+/* Takes back the events appended so far (the packet recorder sends them
+ * ahead before the observed host is final). */
+int rp_trace_rewind_events(struct rp_trace_writer *w, struct rp_error *err);
 int rp_trace_add_packet_row(struct rp_trace_writer *w,
 			    const struct rp_packet_row *r,
 			    struct rp_error *err);

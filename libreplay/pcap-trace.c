@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,12 +123,13 @@ struct row_addr {
 
 /* A queued row: packet rows come packed (the store thread only binds
  * them), each new address before the first packet row that uses it. */
-enum row_kind { ROW_PACKET, ROW_ADDR, ROW_NFS };
+enum row_kind { ROW_PACKET, ROW_ADDR, ROW_NFS, ROW_EVENT };
 struct pcap_row {
 	union {
 		struct rp_packet_row p;
 		struct row_addr a;
 		struct rp_nfs_op n; /* n.ops: see `ops` */
+		struct pcap_ev e;   /* streamed ahead (stream_events) */
 	} u;
 	size_t ops; /* nfs_op: 1 + offset of its ops in the batch text, or 0 */
 	enum row_kind kind;
@@ -154,6 +156,36 @@ struct pcap_store {
 	pthread_cond_t cv;
 };
 
+/* The stored event of a pending one. */
+static void ev_event(const struct pcap_ev *e, struct rp_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->ts_ns = e->ts;
+	ev->kind = e->kind;
+	ev->present =
+	    RP_HAS(RP_COL_TS) | RP_HAS(RP_COL_KIND) | RP_HAS(RP_COL_COUNT);
+	ev->count = e->c;
+	if (e->kind == RP_NET_RX) {
+		ev->obj = e->a;
+		ev->bytes = e->b;
+		ev->flags = e->flags;
+		ev->present |= RP_HAS(RP_COL_OBJ) | RP_HAS(RP_COL_BYTES) |
+			       RP_HAS(RP_COL_FLAGS);
+	} else {
+		ev->file = e->a;
+		ev->offset = e->b;
+		ev->present |= RP_HAS(RP_COL_FILE) | RP_HAS(RP_COL_OFFSET);
+	}
+}
+
+/* Is it an event of host `host` (a datagram it received, or NFS data it
+ * moved, as client or server)? */
+static bool ev_of(const struct pcap_ev *e, uint32_t host)
+{
+	return e->kind == RP_NET_RX ? e->who == host
+				    : e->who == host || e->peer == host;
+}
+
 /* Appends a batch of rows to the store and empties it. */
 static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 		      struct rp_error *err)
@@ -166,6 +198,10 @@ static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 		} else if (r->kind == ROW_ADDR) {
 			rc = rp_trace_add_packet_addr(w, r->u.a.id, r->u.a.len,
 						      r->u.a.a, err);
+		} else if (r->kind == ROW_EVENT) {
+			struct rp_event ev;
+			ev_event(&r->u.e, &ev);
+			rc = rp_trace_append(w, &ev, 1, err);
 		} else {
 			struct rp_nfs_op op = r->u.n;
 			op.ops = r->ops ? b->text + r->ops - 1 : NULL;
@@ -311,6 +347,9 @@ static struct pcap_row *row_new(struct pcap_trace *t)
 		return NULL;
 	return &t->rows->r[t->rows->n++];
 }
+
+#define STREAM_EVERY 4096 /* frames between two looks at the events */
+static int stream_events(struct pcap_trace *t);
 
 /* ------------------------------------------------------ sink callbacks */
 
@@ -546,6 +585,8 @@ int pcap_trace_begin(struct pcap_trace *t, struct rp_store *store,
 			pcap_trace_abort(t);
 			return rp_error_set(err, "%s: out of memory", origin);
 		}
+		/* events go ahead only to a thread of their own */
+		t->streaming = t->store->running;
 	}
 	return 0;
 }
@@ -554,6 +595,10 @@ int pcap_trace_frame(struct pcap_trace *t, int64_t ts_ns, int64_t frame,
 		     const uint8_t *data, uint32_t caplen, uint32_t len,
 		     struct rp_error *err)
 {
+	if (frame % STREAM_EVERY == 0 && t->store && stream_events(t) < 0) {
+		*err = t->sink_err;
+		return -1;
+	}
 	if (net_frame(t->net, t->linktype, ts_ns, frame, data, caplen, len) <
 	    0) {
 		*err = t->sink_err;
@@ -595,46 +640,124 @@ void pcap_trace_abort(struct pcap_trace *t)
 
 /* --------------------------------------------------------------- end */
 
-static const char *infer_host(struct pcap_trace *t, uint32_t *id)
+/* The address with the most `count` (the first to appear on a tie), or
+ * NULL when none has any. */
+static const struct pcap_addr_ent *most(const struct pcap_trace *t,
+					size_t field)
 {
 	const struct pcap_addr_ent *best = NULL;
+	uint64_t n = 0;
+	for (size_t i = 0; i < t->naddrs; i++) {
+		uint64_t v;
+		memcpy(&v, (const char *)t->addr_list[i] + field, sizeof v);
+		if (v > n) {
+			best = t->addr_list[i];
+			n = v;
+		}
+	}
+	return best;
+}
+
+/* The host the address counts point at so far, and how it was chosen:
+ * the NFS client with the most calls, else the RPC client with the most,
+ * else the address that received the most datagrams. */
+static const struct pcap_addr_ent *leading_host(const struct pcap_trace *t,
+						const char **how)
+{
+	const struct pcap_addr_ent *e;
+	if ((e = most(t, offsetof(struct pcap_addr_ent, nfs_calls)))) {
+		*how = "nfs-client";
+	} else if ((e = most(t, offsetof(struct pcap_addr_ent, rpc_calls)))) {
+		*how = "rpc-client";
+	} else if ((e = most(t, offsetof(struct pcap_addr_ent, received)))) {
+		*how = "receiver";
+	} else
+		*how = "none";
+	return e;
+}
+
+static const char *infer_host(struct pcap_trace *t, uint32_t *id)
+{
 	if (t->have_host) {
 		struct pcap_addr_ent *e = addr_get(t, &t->host);
 		*id = e ? e->id : UINT32_MAX;
 		return "option";
 	}
-	for (size_t i = 0; i < t->naddrs; i++) {
-		const struct pcap_addr_ent *e = t->addr_list[i];
-		if (e->nfs_calls && (!best || e->nfs_calls > best->nfs_calls))
-			best = e;
-	}
-	const char *how = "nfs-client";
-	if (!best) {
-		how = "rpc-client";
-		for (size_t i = 0; i < t->naddrs; i++) {
-			const struct pcap_addr_ent *e = t->addr_list[i];
-			if (e->rpc_calls &&
-			    (!best || e->rpc_calls > best->rpc_calls))
-				best = e;
-		}
-	}
-	if (!best) {
-		how = "receiver";
-		for (size_t i = 0; i < t->naddrs; i++) {
-			const struct pcap_addr_ent *e = t->addr_list[i];
-			if (e->received &&
-			    (!best || e->received > best->received))
-				best = e;
-		}
-	}
+	const char *how;
+	const struct pcap_addr_ent *best = leading_host(t, &how);
 	if (!best) {
 		*id = UINT32_MAX;
-		return "none";
+		return how;
 	}
 	t->host = best->a;
 	t->have_host = true;
 	*id = best->id;
 	return how;
+}
+
+/* Events go to the store thread while the capture is decoded, for the host
+ * the counts point at so far, as long as they come in time order (they are
+ * sorted by time, then by order of arrival): the store thread then writes
+ * them beside the packet rows instead of the decoding thread after the
+ * last frame.  The end checks that the host did not change and that the
+ * rest follows in order, else it takes them back (pcap_trace_end). */
+static int stream_events(struct pcap_trace *t)
+{
+	uint32_t host;
+	if (!t->streaming)
+		return 0;
+	if (t->have_host) { /* --host: its entry exists once it has events */
+		const struct pcap_addr_ent *e = addr_find(t, &t->host);
+		if (!e)
+			return 0;
+		host = e->id;
+	} else {
+		const char *how;
+		const struct pcap_addr_ent *e = leading_host(t, &how);
+		if (!e)
+			return 0;
+		host = e->id;
+	}
+	if (t->ev_sent && host != t->stream_host) {
+		t->streaming = false; /* taken back at the end */
+		return 0;
+	}
+	t->stream_host = host;
+	for (; t->ev_streamed < t->nevs; t->ev_streamed++) {
+		const struct pcap_ev *e = &t->evs[t->ev_streamed];
+		if (!ev_of(e, host))
+			continue;
+		if (t->ev_sent && e->ts < t->stream_last_ts) {
+			t->streaming = false;
+			return 0;
+		}
+		struct pcap_row *r = row_new(t);
+		if (!r)
+			return -1;
+		r->kind = ROW_EVENT;
+		r->u.e = *e;
+		t->stream_last_ts = e->ts;
+		t->ev_sent++;
+	}
+	return 0;
+}
+
+/* Do the streamed events stand as the start of the trace's events, and
+ * the rest, t->evs[ev_streamed..] of `host`, follow them in time order? */
+static bool stream_holds(const struct pcap_trace *t, uint32_t host)
+{
+	if (!t->streaming || host != t->stream_host)
+		return false;
+	int64_t last = t->stream_last_ts;
+	for (size_t i = t->ev_streamed; i < t->nevs; i++) {
+		const struct pcap_ev *e = &t->evs[i];
+		if (!ev_of(e, host))
+			continue;
+		if (e->ts < last)
+			return false;
+		last = e->ts;
+	}
+	return true;
 }
 
 static int cmp_ev(const void *x, const void *y)
@@ -656,51 +779,61 @@ static void sort_events(struct pcap_trace *t)
 		}
 }
 
-static int write_events(struct pcap_trace *t, uint32_t host,
-			struct rp_pcap_summary *sum, struct rp_error *err)
+/* Counts the events of `host` into the summary. */
+static void count_events(const struct pcap_trace *t, uint32_t host,
+			 struct rp_pcap_summary *sum)
+{
+	for (size_t i = 0; i < t->nevs; i++) {
+		const struct pcap_ev *e = &t->evs[i];
+		if (!ev_of(e, host))
+			continue;
+		sum->events++;
+		if (e->kind == RP_NET_RX)
+			sum->net_rx++;
+		else if (e->kind == RP_FILE_READ)
+			sum->file_read++;
+		else
+			sum->file_write++;
+	}
+}
+
+/* Writes the events of `host` from t->evs[from..]. */
+static int write_events(struct pcap_trace *t, uint32_t host, size_t from,
+			struct rp_error *err)
 {
 	struct rp_event batch[1024];
 	size_t nb = 0;
-	for (size_t i = 0; i < t->nevs; i++) {
+	if (!t->w)
+		return 0;
+	for (size_t i = from; i < t->nevs; i++) {
 		const struct pcap_ev *e = &t->evs[i];
-		if (e->kind == RP_NET_RX ? e->who != host
-					 : e->who != host && e->peer != host)
+		if (!ev_of(e, host))
 			continue;
-		struct rp_event *ev = &batch[nb++];
-		memset(ev, 0, sizeof *ev);
-		ev->ts_ns = e->ts;
-		ev->kind = e->kind;
-		ev->present = RP_HAS(RP_COL_TS) | RP_HAS(RP_COL_KIND) |
-			      RP_HAS(RP_COL_COUNT);
-		ev->count = e->c;
-		if (e->kind == RP_NET_RX) {
-			ev->obj = e->a;
-			ev->bytes = e->b;
-			ev->flags = e->flags;
-			ev->present |= RP_HAS(RP_COL_OBJ) |
-				       RP_HAS(RP_COL_BYTES) |
-				       RP_HAS(RP_COL_FLAGS);
-			sum->net_rx++;
-		} else {
-			ev->file = e->a;
-			ev->offset = e->b;
-			ev->present |=
-			    RP_HAS(RP_COL_FILE) | RP_HAS(RP_COL_OFFSET);
-			if (e->kind == RP_FILE_READ)
-				sum->file_read++;
-			else
-				sum->file_write++;
-		}
-		sum->events++;
+		ev_event(e, &batch[nb++]);
 		if (nb == NET_ARRAY_LEN(batch)) {
-			if (t->w && rp_trace_append(t->w, batch, nb, err) < 0)
+			if (rp_trace_append(t->w, batch, nb, err) < 0)
 				return -1;
 			nb = 0;
 		}
 	}
-	if (nb && t->w && rp_trace_append(t->w, batch, nb, err) < 0)
+	if (nb && rp_trace_append(t->w, batch, nb, err) < 0)
 		return -1;
 	return 0;
+}
+
+/* The trace's events, in time order: the rest after the streamed ones, or
+ * all again when the streamed ones do not stand. */
+static int finish_events(struct pcap_trace *t, uint32_t host,
+			 struct rp_error *err)
+{
+	size_t from = 0;
+	if (t->ev_sent && stream_holds(t, host))
+		from = t->ev_streamed;
+	else if (t->ev_sent && t->w && rp_trace_rewind_events(t->w, err) < 0)
+		return -1;
+	if (from == 0)
+		sort_events(t);
+	return write_events(t, host, from, err);
 }
 
 static const char *const version_name[] = {"", "", "NFSv2", "NFSv3", "NFSv4"};
@@ -860,12 +993,10 @@ int pcap_trace_end(struct pcap_trace *t, const struct pcap_capture_stats *cap,
 		*err = t->sink_err;
 		goto fail;
 	}
-	/* the last rows are appended while the events are sorted */
-	if (t->store && rows_flush(t) < 0) {
+	if (t->store && (stream_events(t) < 0 || rows_flush(t) < 0)) {
 		*err = t->sink_err;
 		goto fail;
 	}
-	sort_events(t);
 	if (store_stop(t, false) < 0) {
 		*err = t->sink_err;
 		goto fail;
@@ -882,7 +1013,8 @@ int pcap_trace_end(struct pcap_trace *t, const struct pcap_capture_stats *cap,
 	s->host_source = infer_host(t, &host);
 	if (t->have_host)
 		net_addr_str(&t->host, s->host, sizeof s->host);
-	if (write_events(t, host, s, err) < 0 || write_stats(t, st, s, err) < 0)
+	count_events(t, host, s);
+	if (finish_events(t, host, err) < 0 || write_stats(t, st, s, err) < 0)
 		goto fail;
 	if (t->w) {
 		if (trace_id)

@@ -41,9 +41,15 @@ struct pcap_trace {
 		int32_t id;
 	} * pkt_addrs;
 	size_t pkt_addr_slots, pkt_naddrs;
-	/* buffered events */
+	/* buffered events; evs[0..ev_streamed) were looked at for the store
+	 * thread, ev_sent of them (the host's) sent to it (pcap-trace.c,
+	 * stream_events) */
 	struct pcap_ev *evs;
-	size_t nevs, cap_evs;
+	size_t nevs, cap_evs, ev_streamed;
+	uint64_t ev_sent;
+	uint32_t stream_host;
+	int64_t stream_last_ts;
+	bool streaming; /* false once the streamed events may not stand */
 	uint64_t packets, nfs_ops, warnings;
 };
 

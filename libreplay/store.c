@@ -560,6 +560,24 @@ int rp_trace_append(struct rp_trace_writer *w, const struct rp_event *ev,
 	return 0;
 }
 
+int rp_trace_rewind_events(struct rp_trace_writer *w, struct rp_error *err)
+{
+	char sql[160];
+	w->npending = 0;
+	if (w->next_id > w->first_id) {
+		snprintf(sql, sizeof sql,
+			 "DELETE FROM event_extra WHERE event_id >= %lld; "
+			 "DELETE FROM event WHERE id >= %lld",
+			 (long long)w->first_id, (long long)w->first_id);
+		if (exec(w->s, sql, err))
+			return -1;
+	}
+	w->next_id = w->first_id;
+	w->nevents = 0;
+	w->t0 = w->first_ns = w->last_ns = 0;
+	return 0;
+}
+
 int64_t rp_trace_id(const struct rp_trace_writer *w)
 {
 	return w->trace_id;
