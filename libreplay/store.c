@@ -14,11 +14,15 @@
 #include "store-schema.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct rp_store {
 	sqlite3 *db;
@@ -26,6 +30,9 @@ struct rp_store {
 	int readonly;
 	int bulk;	  /* RP_STORE_BULK given */
 	int bulk_journal; /* a rollback journal is on for this import */
+	int wb_fd;	  /* SQLite's descriptor of the file, or -1 */
+	int64_t wb_done;  /* bytes of it asked to be written back */
+	unsigned wb_tick;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -144,6 +151,7 @@ int rp_store_open(const char *path, int flags, struct rp_store **out,
 	}
 	s->readonly = (flags & RP_STORE_READONLY) != 0;
 	s->bulk = (flags & RP_STORE_BULK) != 0;
+	s->wb_fd = -1;
 	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (!s->readonly && (flags & RP_STORE_CREATE))
 		oflags |= SQLITE_OPEN_CREATE;
@@ -368,8 +376,61 @@ static bool set_journal_mode(struct rp_store *s, const char *mode)
  * is written.  Pages past the end of the file are not journaled, so an
  * import that appends is written once; the WAL would write it twice (log,
  * then checkpoint).  Called after the transaction ends. */
+/* Early write-back during a bulk import.  It writes tens of MB into the
+ * database file before its commit, whose fdatasync then waits for all of
+ * them to reach the disk (35 ms of a 0.5 s import of a million frames).
+ * Asking the kernel to start writing the file back as it grows
+ * (sync_file_range, as RocksDB's bytes_per_sync does) leaves the commit
+ * little to wait for; durability is the commit's, as before.  SQLite does
+ * not hand out its file descriptor: the one open for writing on the same
+ * file is found under /proc/self/fd, used for that hint only and never
+ * closed (closing a descriptor of the file would drop SQLite's locks). */
+#define WRITEBACK_STEP (8 << 20)
+
+static int db_write_fd(struct rp_store *s)
+{
+	struct stat want, st;
+	const char *name = sqlite3_db_filename(s->db, "main");
+	if (!name || !*name || stat(name, &want) < 0)
+		return -1;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int found = -1;
+	for (struct dirent *e; found < 0 && (e = readdir(d));) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || end == e->d_name || fd == dirfd(d) ||
+		    fstat((int)fd, &st) < 0)
+			continue;
+		int fl = fcntl((int)fd, F_GETFL);
+		if (st.st_dev == want.st_dev && st.st_ino == want.st_ino &&
+		    fl >= 0 && (fl & O_ACCMODE) != O_RDONLY)
+			found = (int)fd;
+	}
+	closedir(d);
+	return found;
+}
+
+/* Called as rows go in: starts the write-back of what was added since. */
+static void writeback_hint(struct rp_store *s)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	struct stat st;
+	if (s->wb_fd < 0 || ++s->wb_tick % 64 || fstat(s->wb_fd, &st) < 0 ||
+	    st.st_size - s->wb_done < WRITEBACK_STEP)
+		return;
+	sync_file_range(s->wb_fd, s->wb_done, st.st_size - s->wb_done,
+			SYNC_FILE_RANGE_WRITE);
+	s->wb_done = st.st_size;
+#else
+	(void)s;
+#endif
+}
+
 static void bulk_journal_end(struct rp_store *s)
 {
+	s->wb_fd = -1;
 	if (s->bulk_journal) {
 		set_journal_mode(s, "wal");
 		s->bulk_journal = 0;
@@ -384,6 +445,13 @@ static int begin_write(struct rp_store *s, struct rp_error *err)
 	if (exec(s, "BEGIN IMMEDIATE", err)) {
 		bulk_journal_end(s);
 		return -1;
+	}
+	if (s->bulk_journal) {
+		struct stat st;
+		s->wb_fd = db_write_fd(s);
+		s->wb_done = s->wb_fd >= 0 && fstat(s->wb_fd, &st) == 0
+				 ? (int64_t)st.st_size
+				 : 0;
 	}
 	return 0;
 }
@@ -499,6 +567,7 @@ static int step_reset(struct rp_trace_writer *w, sqlite3_stmt *st,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_error(w->s, err, "insert event");
+	writeback_hint(w->s);
 	if (sqlite3_last_insert_rowid(w->s->db) != w->next_id - 1)
 		return rp_error_set(err, "%s: event ids are not contiguous",
 				    w->s->path);
@@ -787,6 +856,7 @@ static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
 		}
 	}
 	/* rowids come as max + 1: the trace's rows stay one range */
+	writeback_hint(w->s);
 	w->pkt_next_id += w->npkt;
 	if (sqlite3_last_insert_rowid(w->s->db) != w->pkt_next_id - 1)
 		return rp_error_set(err, "%s: packet rows are not contiguous",
@@ -913,6 +983,7 @@ static int flush_nfs(struct rp_trace_writer *w, struct rp_error *err)
 				return db_error(w->s, err, "insert nfs_op");
 		}
 	}
+	writeback_hint(w->s);
 	w->nfs_next_id += w->nnfs;
 	if (sqlite3_last_insert_rowid(w->s->db) != w->nfs_next_id - 1)
 		return rp_error_set(err, "%s: nfs_op rows are not contiguous",
