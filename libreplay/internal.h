@@ -23,11 +23,11 @@ const char *rp_quote_field(const char *s, size_t len, char *buf, size_t size);
 void rp_utc_now(char buf[32]);
 
 /* A packet row packed as schema/0006 stores it (docs/schema.md): -1 for
- * NULL in addrs, ports and frag.  The packet recorder packs its rows on the
+ * NULL in addrs and frag.  The packet recorder packs its rows on the
  * decoding thread, so that the thread appending them does SQLite work only
  * (pcap-trace.c). */
 struct rp_packet_row {
-	int64_t ts_ns, frame, info, addrs, ports, frag, lens;
+	int64_t ts_ns, frame, info, addrs, frag, lens;
 };
 /* Packs p with the packet_addr ids of its addresses (0 when it has none);
  * NULL, or what the packed columns cannot hold. */

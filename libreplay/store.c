@@ -679,7 +679,7 @@ int rp_trace_set_stat(struct rp_trace_writer *w, const char *key,
  * rest one by one.  A trace's rows of each are one id range.  A trace's
  * addresses are numbered as they first appear and written once to
  * packet_addr. */
-#define PACKET_COLS 7
+#define PACKET_COLS 6
 #define NFS_COLS    11
 
 /* "HEAD(?,...,?),(?,...)": `rows` rows of `cols` parameters. */
@@ -701,7 +701,7 @@ static const char *multi_insert_sql(char *buf, size_t size, const char *head,
 }
 
 static const char packet_head[] =
-    "INSERT INTO packet_row(ts_ns,frame,info,addrs,ports,frag,lens) VALUES ";
+    "INSERT INTO packet_row(ts_ns,frame,info,addrs,frag,lens) VALUES ";
 static const char nfs_head[] =
     "INSERT INTO nfs_op_row(xid,version,proc,fh_hash,\"offset\",count,"
     "call_ns,reply_ns,status,tcp,ops) VALUES ";
@@ -831,9 +831,8 @@ static void bind_packet(sqlite3_stmt *st, int base,
 	sqlite3_bind_int64(st, base + 2, r->frame);
 	sqlite3_bind_int64(st, base + 3, r->info);
 	bind_i64_unless(st, base + 4, r->addrs, -1);
-	bind_i64_unless(st, base + 5, r->ports, -1);
-	bind_i64_unless(st, base + 6, r->frag, -1);
-	sqlite3_bind_int64(st, base + 7, r->lens);
+	bind_i64_unless(st, base + 5, r->frag, -1);
+	sqlite3_bind_int64(st, base + 6, r->lens);
 }
 
 static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
@@ -870,6 +869,8 @@ const char *rp_packet_pack(const struct rp_packet *p, int32_t src_id,
 {
 	if (p->datagram_len < 0)
 		return "negative datagram length";
+	if (p->linktype < 0 || p->linktype > 65535)
+		return "link type out of range";
 	if (p->frag_id >= 0 && (p->frag_id > 0xffffffffll ||
 				p->frag_offset < 0 || p->frag_offset > 131071))
 		return "fragment id or offset out of range";
@@ -883,10 +884,11 @@ const char *rp_packet_pack(const struct rp_packet *p, int32_t src_id,
 			   (p->frag_id >= 0 && p->more_frags) << 3 |
 			   (p->ip_version & 7);
 	r->addrs = src_id || dst_id ? (int64_t)src_id << 32 | dst_id : -1;
-	r->ports = -1;
-	if (p->sport > 0 || p->dport > 0)
-		r->ports =
+	if (p->sport > 0 || p->dport > 0) { /* ports + 1: 0 is none */
+		int64_t ports =
 		    (int64_t)(p->sport & 0xffff) << 16 | (p->dport & 0xffff);
+		r->info |= (ports + 1) << 28;
+	}
 	r->frag = p->frag_id >= 0 ? p->frag_id << 17 | p->frag_offset : -1;
 	return NULL;
 }

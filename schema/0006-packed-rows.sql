@@ -3,9 +3,9 @@
 -- with the values bound to it (about 30 ns each per row on the bench
 -- machine, docs/PERFORMANCE.md "Packet ingest"): a capture of a million
 -- frames stores a million packet rows.  So:
---  * packet_row keeps 7 values instead of 10: the two address ids share one
+--  * packet_row keeps 6 values instead of 10: the two address ids share one
 --    integer, the fragment id and offset another, the frame and datagram
---    lengths a third;
+--    lengths a third, and the ports join info;
 --  * nfs_op becomes a view over nfs_op_row, whose rows carry no trace_id
 --    (a trace's rows are one id range, nfs_op_range, as packet rows are),
 --    no index, no procedure name (nfs_proc has the names) and the transport
@@ -20,25 +20,26 @@ DROP TRIGGER trace_delete;
 DROP VIEW packet;
 DROP TRIGGER packet_range_delete;
 
+--   info   ports' << 28 | linktype << 12 | protocol << 4 | more_frags << 3
+--          | ip_version, where ports' is (sport << 16 | dport) + 1, or 0
+--          when the frame has no ports (linktype < 65536)
 --   addrs  src << 32 | dst (packet_addr ids), NULL when not IP
 --   frag   frag_id << 17 | frag_offset, NULL when not a fragment
 --   lens   datagram_len << 32 | frame_len (datagram_len 0: not known)
---   info, ports as in 0003
 CREATE TABLE packet_row_v6 (
   id     INTEGER PRIMARY KEY,
   ts_ns  INTEGER NOT NULL,
   frame  INTEGER NOT NULL,
   info   INTEGER NOT NULL,
   addrs  INTEGER,
-  ports  INTEGER,
   frag   INTEGER,
   lens   INTEGER NOT NULL
 );
-INSERT INTO packet_row_v6(id, ts_ns, frame, info, addrs, ports, frag, lens)
-SELECT id, ts_ns, frame, info,
+INSERT INTO packet_row_v6(id, ts_ns, frame, info, addrs, frag, lens)
+SELECT id, ts_ns, frame,
+       (info & 268435455) | (coalesce(ports + 1, 0) << 28),
        CASE WHEN src IS NOT NULL OR dst IS NOT NULL
             THEN (coalesce(src, 0) << 32) | coalesce(dst, 0) END,
-       ports,
        CASE WHEN frag_id IS NOT NULL
             THEN (frag_id << 17) | coalesce(frag_offset, 0) END,
        (coalesce(datagram_len, 0) << 32) | (frame_len & 4294967295)
@@ -59,15 +60,15 @@ SELECT
   p.ts_ns AS ts_ns,
   p.frame AS frame,
   p.lens & 4294967295 AS frame_len,
-  p.info >> 12 AS linktype,
+  (p.info >> 12) & 65535 AS linktype,
   CASE WHEN p.info & 7 THEN p.info & 7 END AS ip_version,
   CASE WHEN p.info & 7 THEN (p.info >> 4) & 255 END AS protocol,
   (SELECT a.addr FROM packet_addr a
    WHERE a.trace_id = r.trace_id AND a.id = p.addrs >> 32) AS src,
   (SELECT a.addr FROM packet_addr a
    WHERE a.trace_id = r.trace_id AND a.id = p.addrs & 4294967295) AS dst,
-  p.ports >> 16 AS sport,
-  p.ports & 65535 AS dport,
+  CASE WHEN p.info >> 28 THEN ((p.info >> 28) - 1) >> 16 END AS sport,
+  CASE WHEN p.info >> 28 THEN ((p.info >> 28) - 1) & 65535 END AS dport,
   p.frag >> 17 AS frag_id,
   p.frag & 131071 AS frag_offset,
   CASE WHEN p.frag IS NOT NULL THEN (p.info >> 3) & 1 END AS more_frags,

@@ -57,8 +57,9 @@ INSERT INTO run_stall SELECT * FROM lab.run_stall;
 INSERT INTO packet_addr SELECT * FROM lab.packet_addr;
 INSERT INTO packet_range SELECT * FROM lab.packet_range;
 INSERT INTO packet_row
-SELECT id, ts_ns, frame, lens & 4294967295, info, nullif(addrs >> 32, 0),
-       nullif(addrs & 4294967295, 0), ports, frag >> 17, frag & 131071,
+SELECT id, ts_ns, frame, lens & 4294967295, info & 268435455,
+       nullif(addrs >> 32, 0), nullif(addrs & 4294967295, 0),
+       nullif(info >> 28, 0) - 1, frag >> 17, frag & 131071,
        nullif(lens >> 32, 0)
 FROM lab.packet_row;
 INSERT INTO nfs_op SELECT * FROM lab.nfs_op;
