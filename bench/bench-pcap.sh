@@ -9,7 +9,9 @@
 #        program behind the ./vmreplay wrapper script, which costs a shell),
 #        TSHARK_FRAMES (tshark on only the first N frames: quicker, but its
 #        start-up then weighs more; default: the whole file),
-#        VMREPLAY_SHARED (for the default capture).
+#        VMREPLAY_SHARED (for the default capture), RUNS (tcpdump and
+#        the import are timed RUNS times, default 3, and the median kept;
+#        tshark, ~15 s, once).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cap=${1:-${VMREPLAY_SHARED:-$here/../shared}/corpus/pcap/nfsv3-udp-ipfrag_pcapplusplus-ip-frag.pcap}
@@ -57,23 +59,38 @@ frames=$(capinfos -c -M "$work/big.pcap" 2>/dev/null | awk '/Number of packets/ 
 size=$(stat -c %s "$work/big.pcap")
 echo "capture: $frames frames, $((size / 1000000)) MB (copies of $(basename "$cap"))"
 now() { date +%s.%N; }
-rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.2f s, %.0f frames/s", b - a, n / (b - a) }'; }
 
 # written back before anything is timed (else the kernel writes the new
 # 950 MB out during the first command), then in the page cache
 sync
 cat "$work/big.pcap" >/dev/null
-t0=$(now)
-tcpdump -r "$work/big.pcap" -w /dev/null 2>/dev/null
-t1=$(now)
-echo "tcpdump -r FILE -w /dev/null:     $(rate "$frames" "$t0" "$t1")"
-tcpdump_rate=$(awk -v n="$frames" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
+runs=${RUNS:-3}
+# median_time CMD...: runs CMD $runs times, prints the median seconds
+median_time() {
+	i=0
+	while [ $i -lt "$runs" ]; do
+		t0=$(now)
+		"$@"
+		t1=$(now)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
+		i=$((i + 1))
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.2f s, %.0f frames/s", t, n / t }'; }
 
-t0=$(now)
-LD_LIBRARY_PATH=$libpath "$vmreplay" import pcap "$work/big.pcap" -o "$work/bench.db" --name bench --quiet 2>"$work/import.log"
-t1=$(now)
-echo "vmreplay import pcap:             $(rate "$frames" "$t0" "$t1")"
-vm_rate=$(awk -v n="$frames" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
+run_tcpdump() { tcpdump -r "$work/big.pcap" -w /dev/null 2>/dev/null; }
+t=$(median_time run_tcpdump)
+echo "tcpdump -r FILE -w /dev/null:     $(rate "$frames" "$t") (median of $runs)"
+tcpdump_rate=$(awk -v n="$frames" -v t="$t" 'BEGIN { print n / t }')
+
+run_import() {
+	rm -f "$work/bench.db"
+	LD_LIBRARY_PATH=$libpath "$vmreplay" import pcap "$work/big.pcap" \
+		-o "$work/bench.db" --name bench --quiet 2>"$work/import.log"
+}
+t=$(median_time run_import)
+echo "vmreplay import pcap:             $(rate "$frames" "$t") (median of $runs)"
+vm_rate=$(awk -v n="$frames" -v t="$t" 'BEGIN { print n / t }')
 tail -1 "$work/import.log"
 echo "database: $(($(stat -c %s "$work/bench.db") / 1000000)) MB"
 
@@ -88,8 +105,9 @@ if command -v tshark >/dev/null 2>&1; then
 	t0=$(now)
 	tshark -r "$tfile" -Y nfs -T fields -e nfs.procedure_v3 >/dev/null 2>&1
 	t1=$(now)
-	echo "tshark -Y nfs -e nfs.procedure_v3 ($tframes frames): $(rate "$tframes" "$t0" "$t1")"
-	ts_rate=$(awk -v n="$tframes" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
+	t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+	echo "tshark -Y nfs -e nfs.procedure_v3 ($tframes frames): $(rate "$tframes" "$t") (once)"
+	ts_rate=$(awk -v n="$tframes" -v t="$t" 'BEGIN { print n / t }')
 	awk -v v="$vm_rate" -v t="$ts_rate" -v d="$tcpdump_rate" 'BEGIN {
 		printf "vmreplay / tshark: %.1fx   vmreplay / tcpdump: %.2f\n", v / t, v / d }'
 fi
