@@ -190,8 +190,13 @@ int rp_store_open(const char *path, int flags, struct rp_store **out,
 		rp_store_close(s);
 		return -1;
 	}
-	if (!s->readonly && (exec(s, "PRAGMA journal_mode = WAL", err) ||
-			     exec(s, "PRAGMA synchronous = NORMAL", err))) {
+	/* A new database made for a bulk import stays in rollback mode until
+	 * the import ends (begin_write, bulk_journal_end): no WAL to create,
+	 * checkpoint and remove first. */
+	bool wal = !(s->bulk && objects == 0);
+	if (!s->readonly &&
+	    ((wal && exec(s, "PRAGMA journal_mode = WAL", err)) ||
+	     exec(s, "PRAGMA synchronous = NORMAL", err))) {
 		rp_store_close(s);
 		return -1;
 	}
