@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "net.h"
+#include "net-build.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,15 +76,6 @@ static struct net *mk(const struct net_config *cfg)
 
 /* ------------------------------------------------------------ builders */
 
-static size_t put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return 4;
-}
-
 /* An IPv4 header + payload. */
 static size_t ip4(uint8_t *buf, uint8_t proto, int c2s, uint16_t id,
 		  uint32_t fragoff, int more, const uint8_t *pay, size_t len)
@@ -110,17 +102,7 @@ static size_t ip4(uint8_t *buf, uint8_t proto, int c2s, uint16_t id,
 static size_t rpc_call(uint8_t *p, uint32_t xid, uint32_t vers, uint32_t proc,
 		       uint64_t off, uint32_t count)
 {
-	size_t n = 0;
-	n += put32(p + n, xid);
-	n += put32(p + n, 0);
-	n += put32(p + n, 2);
-	n += put32(p + n, 100003);
-	n += put32(p + n, vers);
-	n += put32(p + n, proc);
-	n += put32(p + n, 0); /* AUTH_NONE cred */
-	n += put32(p + n, 0);
-	n += put32(p + n, 0); /* verifier */
-	n += put32(p + n, 0);
+	size_t n = rpc_call_hdr(p, xid, vers, proc, 0);
 	if (vers == 3) {
 		n += put32(p + n, 8);
 		memcpy(p + n, "FHFHFHFH", 8);
@@ -134,13 +116,7 @@ static size_t rpc_call(uint8_t *p, uint32_t xid, uint32_t vers, uint32_t proc,
 
 static size_t rpc_reply_read3(uint8_t *p, uint32_t xid, uint32_t count)
 {
-	size_t n = 0;
-	n += put32(p + n, xid);
-	n += put32(p + n, 1);
-	n += put32(p + n, 0); /* accepted */
-	n += put32(p + n, 0); /* verifier */
-	n += put32(p + n, 0);
-	n += put32(p + n, 0); /* SUCCESS */
+	size_t n = rpc_reply_hdr(p, xid);
 	n += put32(p + n, 0); /* NFS3_OK */
 	n += put32(p + n, 0); /* no attributes */
 	n += put32(p + n, count);
@@ -152,14 +128,7 @@ static size_t rpc_reply_read3(uint8_t *p, uint32_t xid, uint32_t count)
 
 static size_t udp(uint8_t *buf, int c2s, const uint8_t *pay, size_t len)
 {
-	buf[0] = c2s ? 3 : 8;
-	buf[1] = c2s ? 0 : 1;
-	buf[2] = c2s ? 8 : 3;
-	buf[3] = c2s ? 1 : 0; /* 768 <-> 2049 */
-	buf[4] = (uint8_t)((len + 8) >> 8);
-	buf[5] = (uint8_t)(len + 8);
-	buf[6] = buf[7] = 0;
-	memcpy(buf + 8, pay, len);
+	memcpy(buf + udp_hdr(buf, c2s, len), pay, len);
 	return len + 8;
 }
 

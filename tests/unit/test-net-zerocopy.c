@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "net.h"
+#include "net-build.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -97,15 +98,6 @@ static void on_warn(void *a, int64_t f, const char *m)
 
 /* ------------------------------------------------------------ messages */
 
-static size_t put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return 4;
-}
-
 /* A UDP datagram (header + RPC message) between 10.0.0.1:768 (client) and
  * 10.0.0.2:2049, or a TCP segment carrying one RPC record. */
 struct msg {
@@ -117,37 +109,6 @@ struct msg {
 };
 
 static struct msg msgs[8];
-
-static size_t rpc_call_hdr(uint8_t *p, uint32_t xid, uint32_t vers,
-			   uint32_t proc)
-{
-	size_t n = 0;
-	n += put32(p + n, xid);
-	n += put32(p + n, 0);
-	n += put32(p + n, 2);
-	n += put32(p + n, 100003);
-	n += put32(p + n, vers);
-	n += put32(p + n, proc);
-	n += put32(p + n, 1); /* AUTH_UNIX, 8 bytes of it */
-	n += put32(p + n, 8);
-	n += put32(p + n, 0x1234);
-	n += put32(p + n, 0);
-	n += put32(p + n, 0); /* verifier */
-	n += put32(p + n, 0);
-	return n;
-}
-
-static size_t rpc_reply_hdr(uint8_t *p, uint32_t xid)
-{
-	size_t n = 0;
-	n += put32(p + n, xid);
-	n += put32(p + n, 1);
-	n += put32(p + n, 0); /* accepted */
-	n += put32(p + n, 0); /* verifier */
-	n += put32(p + n, 0);
-	n += put32(p + n, 0); /* SUCCESS */
-	return n;
-}
 
 static size_t fh3(uint8_t *p)
 {
@@ -161,15 +122,7 @@ static struct msg *wrap(int m, int c2s, uint16_t id, const uint8_t *rpc,
 			size_t len)
 {
 	struct msg *x = &msgs[m];
-	uint8_t *u = x->b;
-	u[0] = c2s ? 3 : 8;
-	u[1] = c2s ? 0 : 1;
-	u[2] = c2s ? 8 : 3;
-	u[3] = c2s ? 1 : 0; /* 768 <-> 2049 */
-	u[4] = (uint8_t)((len + 8) >> 8);
-	u[5] = (uint8_t)(len + 8);
-	u[6] = u[7] = 0;
-	memcpy(u + 8, rpc, len);
+	memcpy(x->b + udp_hdr(x->b, c2s, len), rpc, len);
 	x->len = len + 8;
 	x->c2s = c2s;
 	x->proto = 17;
@@ -181,7 +134,7 @@ static uint8_t rpc[12000];
 
 static void read3_call(int m, uint32_t xid, uint32_t count)
 {
-	size_t n = rpc_call_hdr(rpc, xid, 3, 6);
+	size_t n = rpc_call_hdr(rpc, xid, 3, 6, 1);
 	n += fh3(rpc + n);
 	n += put32(rpc + n, 0);
 	n += put32(rpc + n, 65536);
@@ -203,7 +156,7 @@ static void read3_reply(int m, uint32_t xid, uint32_t count)
 
 static void write3_call(int m, uint32_t xid, uint32_t count)
 {
-	size_t n = rpc_call_hdr(rpc, xid, 3, 7);
+	size_t n = rpc_call_hdr(rpc, xid, 3, 7, 1);
 	n += fh3(rpc + n);
 	n += put32(rpc + n, 1);
 	n += put32(rpc + n, 8192); /* offset 4 GiB + 8 KiB */
@@ -230,7 +183,7 @@ static void write3_reply(int m, uint32_t xid, uint32_t count)
  * whole datagram (the WRITE data is skipped to reach GETATTR). */
 static void write4_call(int m, uint32_t xid, uint32_t count)
 {
-	size_t n = rpc_call_hdr(rpc, xid, 4, 1);
+	size_t n = rpc_call_hdr(rpc, xid, 4, 1, 1);
 	n += put32(rpc + n, 0); /* tag */
 	n += put32(rpc + n, 0); /* minor version */
 	n += put32(rpc + n, 3);
@@ -262,7 +215,7 @@ static void compound4_reply(int m, uint32_t xid)
  * when all of it is there. */
 static void read3_call_malformed(int m, uint32_t xid)
 {
-	size_t n = rpc_call_hdr(rpc, xid, 3, 6);
+	size_t n = rpc_call_hdr(rpc, xid, 3, 6, 1);
 	n += put32(rpc + n, 64);
 	memset(rpc + n, 1, 40);
 	wrap(m, 1, (uint16_t)(100 + m), rpc, n + 40);
@@ -271,7 +224,7 @@ static void read3_call_malformed(int m, uint32_t xid)
 /* The same call in a TCP segment (one record) rather than UDP. */
 static void read3_call_tcp(int m, uint32_t xid)
 {
-	size_t n = rpc_call_hdr(rpc, xid, 3, 6);
+	size_t n = rpc_call_hdr(rpc, xid, 3, 6, 1);
 	n += fh3(rpc + n);
 	n += put32(rpc + n, 0);
 	n += put32(rpc + n, 0);
