@@ -287,6 +287,7 @@ static int bench_live(int seconds, int storms, int buffer_kb)
 
 int main(int argc, char **argv)
 {
+	rp_store_process_init(); /* as the vmreplay command does */
 	if (argc >= 2 && !strcmp(argv[1], "import"))
 		return bench_import(
 		    argc > 2 ? atol(argv[2]) : 1000000,

@@ -101,6 +101,7 @@ static int bare_loop(const char *db, long long n, double *secs)
 
 int main(int argc, char **argv)
 {
+	rp_store_process_init(); /* as the vmreplay command does */
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench-import CSV N\n");
 		return 2;

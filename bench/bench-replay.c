@@ -279,6 +279,7 @@ static int read_only(const char *db)
 
 int main(int argc, char **argv)
 {
+	rp_store_process_init(); /* as the vmreplay command does */
 	if (argc >= 3 && !strcmp(argv[1], "replay"))
 		return replay_12(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "read"))

@@ -143,6 +143,13 @@ enum {
 	RP_STORE_BULK = 4,
 };
 
+/* Optional, for programs that use SQLite only through vmreplay: turns off
+ * SQLite's process-wide memory statistics, which take a mutex on every
+ * allocation (about one per stored row of a bulk import).  Call it before
+ * any database is opened; later it does nothing.  The vmreplay command
+ * calls it first thing. */
+void rp_store_process_init(void);
+
 /* Opens (and with RP_STORE_CREATE creates) a database and applies every
  * compiled-in schema migration newer than its PRAGMA user_version.  A
  * database written by a newer vmreplay is refused. */

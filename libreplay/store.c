@@ -138,6 +138,12 @@ static int migrate(struct rp_store *s, struct rp_error *err)
 	return 0;
 }
 
+void rp_store_process_init(void)
+{
+	/* SQLITE_MISUSE once SQLite is initialised: then nothing changes */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int rp_store_open(const char *path, int flags, struct rp_store **out,
 		  struct rp_error *err)
 {

@@ -57,6 +57,7 @@ const struct vr_command *vr_command_find(const char *name)
 
 int main(int argc, char **argv)
 {
+	rp_store_process_init();
 	if (argc < 2) {
 		vr_print_overview(stderr);
 		return EXIT_USAGE;

@@ -672,5 +672,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(nfs_proc_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(readonly_sql, setup, teardown),
 	};
+	rp_store_process_init(); /* as vmreplay does: the tests run with it */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
