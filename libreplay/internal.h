@@ -22,6 +22,23 @@ const char *rp_quote_field(const char *s, size_t len, char *buf, size_t size);
 /* Current UTC time as "YYYY-MM-DD HH:MM:SS". */
 void rp_utc_now(char buf[32]);
 
+/* batch-pipe.c: batches handed from the thread that makes them to a thread
+ * that consumes them (stores them), in order. */
+struct rp_pipe;
+typedef int (*rp_pipe_consume_fn)(void *arg, void *batch, struct rp_error *err);
+/* Starts the consuming thread for a maker that fills `slots` (2..8)
+ * buffers in turn; NULL when no thread could be made (the maker then
+ * consumes its batches itself). */
+struct rp_pipe *rp_pipe_start(unsigned slots, rp_pipe_consume_fn consume,
+			      void *arg);
+/* Hands a batch over and returns once the maker's next buffer in turn is
+ * no longer queued; -1 with err once a consume failed. */
+int rp_pipe_put(struct rp_pipe *p, void *batch, struct rp_error *err);
+/* Waits for the batches handed over (or, with discard, skips them), ends
+ * the thread and frees p (may be NULL); -1 with err if a consume failed
+ * and not discard. */
+int rp_pipe_stop(struct rp_pipe *p, bool discard, struct rp_error *err);
+
 /* A packet row packed as schema/0006 stores it (docs/schema.md): -1 for
  * NULL in addrs and frag.  The packet recorder packs its rows on the
  * decoding thread, so that the thread appending them does SQLite work only

@@ -11,7 +11,6 @@
  */
 #include "kernel-internal.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,25 +111,20 @@ struct unk_name {
 	int64_t n;
 };
 
-/* The store side of an import (rp_ksink_async): appends the batch handed
- * over on its own thread while the caller maps the next one. */
-struct ks_writer {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct rp_trace_writer *w;
-	const struct rp_event *ev; /* the batch being appended; NULL: idle */
+/* A batch of events for the store: the first n of ev. */
+struct ks_batch {
+	struct rp_event ev[KS_BATCH];
 	size_t n;
-	int stop, failed;
-	struct rp_error err; /* of the first failed append */
 };
 
 struct rp_ksink {
 	struct rp_trace_writer *w;
-	struct rp_event *buf; /* bufs[cur], being filled */
-	struct rp_event bufs[2][KS_BATCH];
+	struct rp_event *buf; /* bufs[cur].ev, being filled */
+	struct ks_batch bufs[2];
 	int cur;
-	struct ks_writer *wr; /* NULL: appends happen in ksink_flush */
+	/* rp_ksink_async: the batches are appended by a thread of their own
+	 * while the caller maps the next (NULL: in ksink_flush) */
+	struct rp_pipe *pipe;
 	size_t n;
 	int64_t last_ts, events, reordered;
 	struct gfp_slot *gfp;
@@ -153,7 +147,7 @@ int rp_ksink_new(struct rp_trace_writer *w, struct rp_ksink **out,
 	if (!k)
 		return rp_error_set(err, "out of memory");
 	k->w = w;
-	k->buf = k->bufs[0];
+	k->buf = k->bufs[0].ev;
 	k->gfp_cap = 64;
 	k->gfp = calloc(k->gfp_cap, sizeof *k->gfp);
 	if (!k->gfp) {
@@ -164,86 +158,24 @@ int rp_ksink_new(struct rp_trace_writer *w, struct rp_ksink **out,
 	return 0;
 }
 
-static void *writer_main(void *arg)
+/* The pipe's consumer (batch-pipe.c). */
+static int ks_consume(void *arg, void *batch, struct rp_error *err)
 {
-	struct ks_writer *wr = arg;
-	pthread_mutex_lock(&wr->mu);
-	for (;;) {
-		while (!wr->ev && !wr->stop)
-			pthread_cond_wait(&wr->cv, &wr->mu);
-		if (!wr->ev)
-			break;
-		const struct rp_event *ev = wr->ev;
-		size_t n = wr->n;
-		int failed = wr->failed;
-		struct rp_error e;
-		pthread_mutex_unlock(&wr->mu);
-		int rc = failed ? 0 : rp_trace_append(wr->w, ev, n, &e);
-		pthread_mutex_lock(&wr->mu);
-		if (rc) {
-			wr->failed = 1;
-			wr->err = e;
-		}
-		wr->ev = NULL;
-		pthread_cond_broadcast(&wr->cv);
-	}
-	pthread_mutex_unlock(&wr->mu);
-	return NULL;
-}
-
-/* Waits until the writer is idle; -1 and its error if an append failed. */
-static int writer_wait(struct ks_writer *wr, struct rp_error *err)
-{
-	pthread_mutex_lock(&wr->mu);
-	while (wr->ev)
-		pthread_cond_wait(&wr->cv, &wr->mu);
-	int failed = wr->failed;
-	if (failed && err)
-		*err = wr->err;
-	pthread_mutex_unlock(&wr->mu);
-	return failed ? -1 : 0;
+	const struct ks_batch *b = batch;
+	return rp_trace_append(arg, b->ev, b->n, err);
 }
 
 void rp_ksink_async(struct rp_ksink *k)
 {
-	struct ks_writer *wr;
-	if (!k || !k->w || k->wr || !(wr = calloc(1, sizeof *wr)))
-		return;
-	wr->w = k->w;
-	if (pthread_mutex_init(&wr->mu, NULL)) {
-		free(wr);
-		return;
-	}
-	if (pthread_cond_init(&wr->cv, NULL)) {
-		pthread_mutex_destroy(&wr->mu);
-		free(wr);
-		return;
-	}
-	if (pthread_create(&wr->thread, NULL, writer_main, wr)) {
-		pthread_cond_destroy(&wr->cv);
-		pthread_mutex_destroy(&wr->mu);
-		free(wr); /* appends stay in the caller's thread */
-		return;
-	}
-	k->wr = wr;
+	if (k && k->w && !k->pipe)
+		k->pipe = rp_pipe_start(2, ks_consume, k->w);
 }
 
 /* Waits for the last batch handed over and ends the writer thread. */
 static int ksink_stop(struct rp_ksink *k, struct rp_error *err)
 {
-	struct ks_writer *wr = k->wr;
-	if (!wr)
-		return 0;
-	int rc = writer_wait(wr, err);
-	pthread_mutex_lock(&wr->mu);
-	wr->stop = 1;
-	pthread_cond_broadcast(&wr->cv);
-	pthread_mutex_unlock(&wr->mu);
-	pthread_join(wr->thread, NULL);
-	pthread_cond_destroy(&wr->cv);
-	pthread_mutex_destroy(&wr->mu);
-	free(wr);
-	k->wr = NULL;
+	int rc = rp_pipe_stop(k->pipe, false, err);
+	k->pipe = NULL;
 	return rc;
 }
 
@@ -349,19 +281,12 @@ static int ksink_flush(struct rp_ksink *k, bool final, struct rp_error *err)
 	size_t keep = final ? 0 : k->n < KS_FOLD_WINDOW ? k->n : KS_FOLD_WINDOW;
 	size_t out = k->n - keep;
 	const struct rp_event *tail = k->buf + out;
-	if (k->w && out && k->wr) {
+	if (k->w && out && k->pipe) {
 		/* hand the batch over; fill the other buffer meanwhile */
-		struct ks_writer *wr = k->wr;
-		rc = writer_wait(wr, err);
-		if (!rc) {
-			pthread_mutex_lock(&wr->mu);
-			wr->ev = k->buf;
-			wr->n = out;
-			pthread_cond_broadcast(&wr->cv);
-			pthread_mutex_unlock(&wr->mu);
-			k->cur ^= 1;
-			k->buf = k->bufs[k->cur];
-		}
+		k->bufs[k->cur].n = out;
+		rc = rp_pipe_put(k->pipe, &k->bufs[k->cur], err);
+		k->cur ^= 1;
+		k->buf = k->bufs[k->cur].ev;
 	} else if (k->w && out) {
 		rc = rp_trace_append(k->w, k->buf, out, err);
 	}

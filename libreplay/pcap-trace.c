@@ -10,7 +10,6 @@
 #include "internal.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -145,15 +144,11 @@ struct pcap_rows {
 struct pcap_store {
 	struct rp_trace_writer *w;
 	struct pcap_rows slots[ROWS_SLOTS];
-	unsigned fill;	 /* the slot the decoders fill */
-	unsigned head;	 /* the oldest slot handed over */
-	unsigned queued; /* slots handed over and not yet appended */
-	bool running;	 /* false: rows are appended in the decoding thread */
-	int stop, failed;
+	unsigned fill;	      /* the slot the decoders fill */
+	struct rp_pipe *pipe; /* NULL: rows are appended in the decoding
+				 thread */
+	int failed;
 	struct rp_error err; /* of the first failed append */
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
 };
 
 /* The stored event of a pending one. */
@@ -213,35 +208,10 @@ static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 	return rc;
 }
 
-static void *store_main(void *arg)
+/* The pipe's consumer (batch-pipe.c). */
+static int rows_consume(void *arg, void *batch, struct rp_error *err)
 {
-	struct pcap_store *s = arg;
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (!s->queued && !s->stop)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (!s->queued)
-			break;
-		struct pcap_rows *b = &s->slots[s->head];
-		int failed = s->failed;
-		struct rp_error e;
-		pthread_mutex_unlock(&s->mu);
-		int rc = 0;
-		if (failed)
-			b->n = b->text_len = 0;
-		else
-			rc = rows_write(s->w, b, &e);
-		pthread_mutex_lock(&s->mu);
-		if (rc && !s->failed) {
-			s->failed = 1;
-			s->err = e;
-		}
-		s->head = (s->head + 1) % ROWS_SLOTS;
-		s->queued--;
-		pthread_cond_broadcast(&s->cv);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
+	return rows_write(arg, batch, err);
 }
 
 /* CPUs this process may run on. */
@@ -261,20 +231,8 @@ static int store_start(struct pcap_trace *t)
 	s->w = t->w;
 	t->store = s;
 	t->rows = &s->slots[0];
-	if (cpus() < 2) /* a thread would only take turns with this one */
-		return 0;
-	if (pthread_mutex_init(&s->mu, NULL))
-		return 0;
-	if (pthread_cond_init(&s->cv, NULL)) {
-		pthread_mutex_destroy(&s->mu);
-		return 0;
-	}
-	if (pthread_create(&s->thread, NULL, store_main, s)) {
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
-		return 0; /* rows are appended in this thread */
-	}
-	s->running = true;
+	if (cpus() >= 2) /* else a thread would only take turns with this one */
+		s->pipe = rp_pipe_start(ROWS_SLOTS, rows_consume, s->w);
 	return 0;
 }
 
@@ -283,31 +241,27 @@ static int store_start(struct pcap_trace *t)
 static int rows_flush(struct pcap_trace *t)
 {
 	struct pcap_store *s = t->store;
-	if (!s->running) {
-		if (s->failed)
-			return -1;
-		if (rows_write(s->w, t->rows, &s->err) < 0) {
-			s->failed = 1;
-			t->sink_err = s->err;
-			return -1;
-		}
+	if (s->failed)
+		return -1;
+	if (!s->pipe) {
+		if (rows_write(s->w, t->rows, &s->err) < 0)
+			goto failed;
 		return 0;
 	}
-	pthread_mutex_lock(&s->mu);
-	if (t->rows->n) {
-		s->queued++;
-		s->fill = (s->fill + 1) % ROWS_SLOTS;
-		t->rows = &s->slots[s->fill];
-		pthread_cond_broadcast(&s->cv);
-	}
-	/* the next slot to fill must not be one still queued */
-	while (s->queued == ROWS_SLOTS)
-		pthread_cond_wait(&s->cv, &s->mu);
-	int failed = s->failed;
-	if (failed)
-		t->sink_err = s->err;
-	pthread_mutex_unlock(&s->mu);
-	return failed ? -1 : 0;
+	if (!t->rows->n)
+		return 0;
+	int rc = rp_pipe_put(s->pipe, t->rows, &s->err);
+	s->fill = (s->fill + 1) % ROWS_SLOTS;
+	t->rows = &s->slots[s->fill];
+	/* free again: consumed, or skipped after a failure */
+	t->rows->n = t->rows->text_len = 0;
+	if (rc < 0)
+		goto failed;
+	return 0;
+failed:
+	s->failed = 1;
+	t->sink_err = s->err;
+	return -1;
 }
 
 /* Waits for the rows handed over, unless `discard`, and ends the thread;
@@ -318,17 +272,8 @@ static int store_stop(struct pcap_trace *t, bool discard)
 	int rc = 0;
 	if (!s)
 		return 0;
-	if (s->running) {
-		pthread_mutex_lock(&s->mu);
-		if (discard)
-			s->failed = 1; /* the rest is skipped */
-		s->stop = 1;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->thread, NULL);
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
-	}
+	if (rp_pipe_stop(s->pipe, discard, &s->err) < 0)
+		s->failed = 1;
 	if (s->failed && !discard) {
 		t->sink_err = s->err;
 		rc = -1;
@@ -586,7 +531,7 @@ int pcap_trace_begin(struct pcap_trace *t, struct rp_store *store,
 			return rp_error_set(err, "%s: out of memory", origin);
 		}
 		/* events go ahead only to a thread of their own */
-		t->streaming = t->store->running;
+		t->streaming = t->store->pipe != NULL;
 	}
 	return 0;
 }

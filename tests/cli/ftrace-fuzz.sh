@@ -19,7 +19,8 @@ clang -g -O1 -std=gnu17 -D_GNU_SOURCE -DFUZZ_LIBFUZZER \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$L" -I"$top_builddir" -I"$top_builddir/libreplay" -o fuzz \
 	"$top_srcdir/tests/fuzz/fuzz-text.c" "$L/error.c" "$L/event.c" \
-	"$L/gfp-modern.c" "$L/kernel-events.c" "$L/text-import.c" \
+	"$L/gfp-modern.c" "$L/kernel-events.c" "$L/batch-pipe.c" \
+	"$L/text-import.c" \
 	"$L/reader-ftrace.c" "$L/reader-perf.c" "$L/reader-mtrace.c" \
 	"$L/reader-proc.c" 2>clang.txt
 rc=$?
