@@ -9,9 +9,9 @@
 #        program behind the ./vmreplay wrapper script, which costs a shell),
 #        TSHARK_FRAMES (tshark on only the first N frames: quicker, but its
 #        start-up then weighs more; default: the whole file),
-#        VMREPLAY_SHARED (for the default capture), RUNS (tcpdump and
-#        the import are timed RUNS times, default 3, and the median kept;
-#        tshark, ~15 s, once).
+#        VMREPLAY_SHARED (for the default capture), RUNS (each command
+#        is timed RUNS times, default 3, and the median kept: tshark's own
+#        rate moves by ±15 % from run to run).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cap=${1:-${VMREPLAY_SHARED:-$here/../shared}/corpus/pcap/nfsv3-udp-ipfrag_pcapplusplus-ip-frag.pcap}
@@ -102,11 +102,12 @@ if command -v tshark >/dev/null 2>&1; then
 	else
 		tframes=$frames
 	fi
-	t0=$(now)
-	tshark -r "$tfile" -Y nfs -T fields -e nfs.procedure_v3 >/dev/null 2>&1
-	t1=$(now)
-	t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
-	echo "tshark -Y nfs -e nfs.procedure_v3 ($tframes frames): $(rate "$tframes" "$t") (once)"
+	run_tshark() {
+		tshark -r "$tfile" -Y nfs -T fields -e nfs.procedure_v3 \
+			>/dev/null 2>&1
+	}
+	t=$(median_time run_tshark)
+	echo "tshark -Y nfs -e nfs.procedure_v3 ($tframes frames): $(rate "$tframes" "$t") (median of $runs)"
 	ts_rate=$(awk -v n="$tframes" -v t="$t" 'BEGIN { print n / t }')
 	awk -v v="$vm_rate" -v t="$ts_rate" -v d="$tcpdump_rate" 'BEGIN {
 		printf "vmreplay / tshark: %.1fx   vmreplay / tcpdump: %.2f\n", v / t, v / d }'
