@@ -13,6 +13,7 @@
 
 #include "bytes.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -69,6 +70,21 @@ static uint32_t u32(struct rp_bytes *b, bool be)
 	return be ? rp_bytes_be32(b) : rp_bytes_le32(b);
 }
 
+/* Ends the reading at a bad record: msg says why (in libpcap's words). */
+static int bad_record(struct pcap_file *f, char *msg, size_t size,
+		      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int bad_record(struct pcap_file *f, char *msg, size_t size,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+	f->off = f->size;
+	return -1;
+}
+
 int pcap_file_next(struct pcap_file *f, struct pcap_file_rec *r, char *msg,
 		   size_t size)
 {
@@ -78,12 +94,11 @@ int pcap_file_next(struct pcap_file *f, struct pcap_file_rec *r, char *msg,
 	if (left == 0)
 		return 0;
 	if (left < PCAP_REC_HDR) {
-		snprintf(msg, size,
-			 "truncated dump file; tried to read %d header bytes, "
-			 "only got %zu",
-			 PCAP_REC_HDR, left);
-		f->off = f->size;
-		return -1;
+		return bad_record(
+		    f, msg, size,
+		    "truncated dump file; tried to read %d header bytes, "
+		    "only got %zu",
+		    PCAP_REC_HDR, left);
 	}
 	/* libpcap 1.10 takes the time stamp fields as signed 32-bit values,
 	 * but as unsigned ones when it swaps their bytes */
@@ -95,39 +110,36 @@ int pcap_file_next(struct pcap_file *f, struct pcap_file_rec *r, char *msg,
 	r->ts_ns = sec * 1000000000ll + (f->nano ? frac : frac * 1000);
 	if (caplen > MAX_CAPLEN) {
 		if (caplen > f->snapshot)
-			snprintf(msg, size,
-				 "invalid packet capture length %u, bigger "
-				 "than snaplen of %u",
-				 caplen, f->snapshot);
+			return bad_record(
+			    f, msg, size,
+			    "invalid packet capture length %u, bigger "
+			    "than snaplen of %u",
+			    caplen, f->snapshot);
 		else
 			snprintf(msg, size,
 				 "invalid packet capture length %u, bigger "
 				 "than maximum of %u",
 				 caplen, MAX_CAPLEN);
-		f->off = f->size;
-		return -1;
 	}
 	uint32_t keep = caplen > f->snapshot ? f->snapshot : caplen;
 	left = rp_bytes_left(&b);
 	r->data = rp_bytes_ptr(&b, keep);
 	if (!r->data) {
-		snprintf(msg, size,
-			 "truncated dump file; tried to read %u captured "
-			 "bytes, only got %zu",
-			 keep, left);
-		f->off = f->size;
-		return -1;
+		return bad_record(
+		    f, msg, size,
+		    "truncated dump file; tried to read %u captured "
+		    "bytes, only got %zu",
+		    keep, left);
 	}
 	if (caplen > keep) { /* the rest beyond the snap length is dropped */
 		left = rp_bytes_left(&b);
 		rp_bytes_skip(&b, caplen - keep);
 		if (b.err) {
-			snprintf(msg, size,
-				 "truncated dump file; tried to read %u "
-				 "captured bytes, only got %zu",
-				 caplen, keep + left);
-			f->off = f->size;
-			return -1;
+			return bad_record(
+			    f, msg, size,
+			    "truncated dump file; tried to read %u "
+			    "captured bytes, only got %zu",
+			    caplen, keep + left);
 		}
 	}
 	r->caplen = keep;
