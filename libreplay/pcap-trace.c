@@ -648,21 +648,15 @@ static const char *infer_host(struct pcap_trace *t, uint32_t *id)
  * rest follows in order, else it takes them back (pcap_trace_end). */
 static int stream_events(struct pcap_trace *t)
 {
-	uint32_t host;
+	const char *how;
 	if (!t->streaming)
 		return 0;
-	if (t->have_host) { /* --host: its entry exists once it has events */
-		const struct pcap_addr_ent *e = addr_find(t, &t->host);
-		if (!e)
-			return 0;
-		host = e->id;
-	} else {
-		const char *how;
-		const struct pcap_addr_ent *e = leading_host(t, &how);
-		if (!e)
-			return 0;
-		host = e->id;
-	}
+	/* --host: its entry exists once it has events */
+	const struct pcap_addr_ent *h =
+	    t->have_host ? addr_find(t, &t->host) : leading_host(t, &how);
+	if (!h)
+		return 0;
+	uint32_t host = h->id;
 	if (t->ev_sent && host != t->stream_host) {
 		t->streaming = false; /* taken back at the end */
 		return 0;
