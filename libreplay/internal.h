@@ -42,9 +42,13 @@ int rp_pipe_stop(struct rp_pipe *p, bool discard, struct rp_error *err);
 /* A packet row packed as schema/0006 stores it (docs/schema.md): -1 for
  * NULL in addrs and frag.  The packet recorder packs its rows on the
  * decoding thread, so that the thread appending them does SQLite work only
- * (pcap-trace.c). */
+ * (pcap-trace.c).  A row may stand for a run of `frames` frames, the last
+ * of which it describes, with `run` their JSON (schema/0007); else
+ * frames 1 and run NULL. */
 struct rp_packet_row {
 	int64_t ts_ns, frame, info, addrs, frag, lens;
+	const char *run;
+	int32_t frames;
 };
 /* Packs p with the packet_addr ids of its addresses (0 when it has none);
  * NULL, or what the packed columns cannot hold. */
@@ -63,5 +67,17 @@ int rp_trace_rewind_events(struct rp_trace_writer *w, struct rp_error *err);
 int rp_trace_add_packet_row(struct rp_trace_writer *w,
 			    const struct rp_packet_row *r,
 			    struct rp_error *err);
+
+/* Runs of packet rows (packet-run.c): at most RP_PACKET_RUN_MAX rows, whose
+ * JSON takes at most RP_PACKET_RUN_JSON bytes with its NUL. */
+#define RP_PACKET_RUN_MAX  64
+#define RP_PACKET_RUN_JSON (RP_PACKET_RUN_MAX * 80 + 8)
+/* May r be stored in the run that starts with first (they differ only in
+ * what the run's JSON holds)? */
+bool rp_packet_run_joins(const struct rp_packet_row *first,
+			 const struct rp_packet_row *r);
+/* Writes the run column of rows[0..n-1] (n >= 1, the row stored being
+ * rows[n - 1]) to buf; its length. */
+size_t rp_packet_run_json(const struct rp_packet_row *rows, int n, char *buf);
 
 #endif

@@ -130,7 +130,9 @@ struct pcap_row {
 		struct rp_nfs_op n; /* n.ops: see `ops` */
 		struct pcap_ev e;   /* streamed ahead (stream_events) */
 	} u;
-	size_t ops; /* nfs_op: 1 + offset of its ops in the batch text, or 0 */
+	/* 1 + offset in the batch text of an nfs_op's ops or a packet run's
+	 * JSON, or 0 */
+	size_t ops;
 	enum row_kind kind;
 };
 
@@ -189,7 +191,9 @@ static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct pcap_row *r = &b->r[i];
 		if (r->kind == ROW_PACKET) {
-			rc = rp_trace_add_packet_row(w, &r->u.p, err);
+			struct rp_packet_row p = r->u.p;
+			p.run = r->ops ? b->text + r->ops - 1 : NULL;
+			rc = rp_trace_add_packet_row(w, &p, err);
 		} else if (r->kind == ROW_ADDR) {
 			rc = rp_trace_add_packet_addr(w, r->u.a.id, r->u.a.len,
 						      r->u.a.a, err);
@@ -355,6 +359,48 @@ static int32_t pkt_addr_id(struct pcap_trace *t, const uint8_t *a, int len)
 	return e->id;
 }
 
+/* Room for `len` more bytes in the text of batch b; NULL out of memory. */
+static char *batch_text(struct pcap_rows *b, size_t len)
+{
+	if (b->text_len + len > b->text_cap) {
+		size_t c = b->text_cap ? b->text_cap : 4096;
+		while (c < b->text_len + len)
+			c *= 2;
+		char *x = realloc(b->text, c);
+		if (!x)
+			return NULL;
+		b->text = x;
+		b->text_cap = c;
+	}
+	return b->text + b->text_len;
+}
+
+/* Queues the packet rows of the run as one row (packet-run.c). */
+static int queue_run(struct pcap_trace *t)
+{
+	if (!t->nrun)
+		return 0;
+	struct pcap_row *r = row_new(t);
+	if (!r)
+		return -1;
+	struct pcap_rows *b = t->rows;
+	r->kind = ROW_PACKET;
+	r->u.p = t->run[t->nrun - 1];
+	r->ops = 0;
+	if (t->nrun > 1) {
+		char *json = batch_text(b, RP_PACKET_RUN_JSON);
+		if (!json) {
+			b->n--;
+			return oom(t);
+		}
+		r->ops = b->text_len + 1;
+		b->text_len += rp_packet_run_json(t->run, t->nrun, json) + 1;
+		r->u.p.frames = t->nrun;
+	}
+	t->nrun = 0;
+	return 0;
+}
+
 static int on_packet(void *arg, const struct rp_packet *p)
 {
 	struct pcap_trace *t = arg;
@@ -369,16 +415,17 @@ static int on_packet(void *arg, const struct rp_packet *p)
 	    ((sid = pkt_addr_id(t, p->src_ip, p->addr_len)) < 0 ||
 	     (did = pkt_addr_id(t, p->dst_ip, p->addr_len)) < 0))
 		return -1;
-	struct pcap_row *r = row_new(t);
-	if (!r)
-		return -1;
-	r->kind = ROW_PACKET;
-	const char *bad = rp_packet_pack(p, sid, did, &r->u.p);
-	if (bad) {
-		t->rows->n--;
+	struct rp_packet_row row;
+	const char *bad = rp_packet_pack(p, sid, did, &row);
+	if (bad)
 		return rp_error_set(&t->sink_err, "%s: frame %" PRId64 ": %s",
 				    t->origin, p->frame, bad);
-	}
+	if (t->nrun &&
+	    (t->nrun == RP_PACKET_RUN_MAX ||
+	     !rp_packet_run_joins(&t->run[0], &row)) &&
+	    queue_run(t) < 0)
+		return -1;
+	t->run[t->nrun++] = row;
 	return 0;
 }
 
@@ -395,19 +442,12 @@ static int queue_nfs_op(struct pcap_trace *t, const struct rp_nfs_op *op)
 	r->ops = 0;
 	if (op->ops) {
 		size_t len = strlen(op->ops) + 1;
-		if (b->text_len + len > b->text_cap) {
-			size_t c = b->text_cap ? b->text_cap : 4096;
-			while (c < b->text_len + len)
-				c *= 2;
-			char *x = realloc(b->text, c);
-			if (!x) {
-				b->n--;
-				return oom(t);
-			}
-			b->text = x;
-			b->text_cap = c;
+		char *text = batch_text(b, len);
+		if (!text) {
+			b->n--;
+			return oom(t);
 		}
-		memcpy(b->text + b->text_len, op->ops, len);
+		memcpy(text, op->ops, len);
 		r->ops = b->text_len + 1;
 		b->text_len += len;
 	}
@@ -932,7 +972,8 @@ int pcap_trace_end(struct pcap_trace *t, const struct pcap_capture_stats *cap,
 		*err = t->sink_err;
 		goto fail;
 	}
-	if (t->store && (stream_events(t) < 0 || rows_flush(t) < 0)) {
+	if (t->store &&
+	    (queue_run(t) < 0 || stream_events(t) < 0 || rows_flush(t) < 0)) {
 		*err = t->sink_err;
 		goto fail;
 	}

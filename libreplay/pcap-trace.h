@@ -9,6 +9,7 @@
 #define RP_PCAP_TRACE_H
 
 #include "libreplay-pcap.h"
+#include "internal.h"
 #include "net.h"
 
 struct pcap_addr_ent;
@@ -50,6 +51,10 @@ struct pcap_trace {
 	uint32_t stream_host;
 	int64_t stream_last_ts;
 	bool streaming; /* false once the streamed events may not stand */
+	/* packet rows of a run not queued yet: one row in the store
+	 * (packet-run.c) */
+	struct rp_packet_row run[RP_PACKET_RUN_MAX];
+	int nrun;
 	uint64_t packets, nfs_ops, warnings;
 };
 

@@ -301,6 +301,12 @@ struct packet_addr {
 	int32_t id;
 };
 
+/* Text waiting with its rows for their batch. */
+struct text_buf {
+	char *p;
+	size_t len, cap;
+};
+
 /* An nfs_op row waiting for its batch; ops is an offset into
  * rp_trace_writer.nfs_text, -1 for NULL; tcp 1, 0 (udp) or -1 (NULL). */
 struct nfs_row {
@@ -325,13 +331,14 @@ struct rp_trace_writer {
 	sqlite3_stmt *ins_packets, *ins_addr, *ins_nfss;
 	int64_t pkt_first_id, pkt_next_id, nfs_first_id, nfs_next_id;
 	struct rp_packet_row pkt_pending[BATCH];
+	int64_t pkt_run[BATCH]; /* offsets of their runs in pkt_text, or -1 */
 	int npkt;
+	struct text_buf pkt_text;
 	struct packet_addr *addrs;
 	int32_t addr_slots, naddrs;
 	struct nfs_row nfs_pending[BATCH];
 	int nnfs;
-	char *nfs_text;
-	size_t nfs_text_len, nfs_text_cap;
+	struct text_buf nfs_text;
 };
 
 /* "INSERT INTO event(...) VALUES (?,...),..." for `rows` rows, in buf.
@@ -357,7 +364,8 @@ static void writer_free(struct rp_trace_writer *w)
 	for (size_t i = 0; i < RP_ARRAY_SIZE(sts); i++)
 		sqlite3_finalize(*sts[i]);
 	free(w->addrs);
-	free(w->nfs_text);
+	free(w->nfs_text.p);
+	free(w->pkt_text.p);
 	free(w);
 }
 
@@ -690,7 +698,7 @@ int rp_trace_set_stat(struct rp_trace_writer *w, const char *key,
  * rest one by one.  A trace's rows of each are one id range.  A trace's
  * addresses are numbered as they first appear and written once to
  * packet_addr. */
-#define PACKET_COLS 6
+#define PACKET_COLS 8
 #define NFS_COLS    11
 
 /* "HEAD(?,...,?),(?,...)": `rows` rows of `cols` parameters. */
@@ -712,7 +720,7 @@ static const char *multi_insert_sql(char *buf, size_t size, const char *head,
 }
 
 static const char packet_head[] =
-    "INSERT INTO packet_row(ts_ns,frame,info,addrs,frag,lens) VALUES ";
+    "INSERT INTO packet_row(id,ts_ns,frame,info,addrs,frag,lens,run) VALUES ";
 static const char nfs_head[] =
     "INSERT INTO nfs_op_row(xid,version,proc,fh_hash,\"offset\",count,"
     "call_ns,reply_ns,status,tcp,ops) VALUES ";
@@ -723,6 +731,37 @@ static int prepare_rows(struct rp_trace_writer *w, const char *head, int cols,
 	char sql[sizeof nfs_head + BATCH * (NFS_COLS * 2 + 2)];
 	return prepare(
 	    w->s, multi_insert_sql(sql, sizeof sql, head, cols, rows), st, err);
+}
+
+/* Copies string v to b: its offset there, -1 for NULL, -2 out of memory. */
+static int64_t text_put(struct text_buf *b, const char *v)
+{
+	if (!v)
+		return -1;
+	size_t n = strlen(v) + 1;
+	if (b->len + n > b->cap) {
+		size_t c = b->cap ? b->cap : 4096;
+		while (c < b->len + n)
+			c *= 2;
+		char *x = realloc(b->p, c);
+		if (!x)
+			return -2;
+		b->p = x;
+		b->cap = c;
+	}
+	memcpy(b->p + b->len, v, n);
+	b->len += n;
+	return (int64_t)(b->len - n);
+}
+
+/* Binds the string at offset off of b (text_put), or NULL for -1. */
+static void bind_text_at(sqlite3_stmt *st, int i, const struct text_buf *b,
+			 int64_t off)
+{
+	if (off < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, b->p + off, -1, SQLITE_STATIC);
 }
 
 static void bind_i64_unless(sqlite3_stmt *st, int i, int64_t v, int64_t none)
@@ -835,15 +874,25 @@ static int packet_addrs(struct rp_trace_writer *w, const struct rp_packet *p,
 	return 0;
 }
 
-static void bind_packet(sqlite3_stmt *st, int base,
-			const struct rp_packet_row *r)
+/* Binds pending packet row i, whose run ends at id `last`.  A row of one
+ * frame leaves its id to SQLite (max + 1, no look-up); a run's row takes
+ * its last frame's id, so that the ids before it stay the run's
+ * (schema/0007). */
+static void bind_packet(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
+			int i, int64_t last)
 {
-	sqlite3_bind_int64(st, base + 1, r->ts_ns);
-	sqlite3_bind_int64(st, base + 2, r->frame);
-	sqlite3_bind_int64(st, base + 3, r->info);
-	bind_i64_unless(st, base + 4, r->addrs, -1);
-	bind_i64_unless(st, base + 5, r->frag, -1);
-	sqlite3_bind_int64(st, base + 6, r->lens);
+	const struct rp_packet_row *r = &w->pkt_pending[i];
+	if (r->frames > 1)
+		sqlite3_bind_int64(st, base + 1, last);
+	else
+		sqlite3_bind_null(st, base + 1);
+	sqlite3_bind_int64(st, base + 2, r->ts_ns);
+	sqlite3_bind_int64(st, base + 3, r->frame);
+	sqlite3_bind_int64(st, base + 4, r->info);
+	bind_i64_unless(st, base + 5, r->addrs, -1);
+	bind_i64_unless(st, base + 6, r->frag, -1);
+	sqlite3_bind_int64(st, base + 7, r->lens);
+	bind_text_at(st, base + 8, &w->pkt_text, w->pkt_run[i]);
 }
 
 static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
@@ -856,8 +905,9 @@ static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
 				 st, err))
 		return -1;
 	for (int i = 0; i < w->npkt; i++) {
-		bind_packet(*st, full ? i * PACKET_COLS : 0,
-			    &w->pkt_pending[i]);
+		w->pkt_next_id += w->pkt_pending[i].frames;
+		bind_packet(w, *st, full ? i * PACKET_COLS : 0, i,
+			    w->pkt_next_id - 1);
 		if (!full || i == BATCH - 1) {
 			int rc = sqlite3_step(*st);
 			sqlite3_reset(*st);
@@ -867,11 +917,11 @@ static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
 	}
 	/* rowids come as max + 1: the trace's rows stay one range */
 	writeback_hint(w->s);
-	w->pkt_next_id += w->npkt;
 	if (sqlite3_last_insert_rowid(w->s->db) != w->pkt_next_id - 1)
 		return rp_error_set(err, "%s: packet rows are not contiguous",
 				    w->s->path);
 	w->npkt = 0;
+	w->pkt_text.len = 0;
 	return 0;
 }
 
@@ -901,6 +951,8 @@ const char *rp_packet_pack(const struct rp_packet *p, int32_t src_id,
 		r->info |= (ports + 1) << 28;
 	}
 	r->frag = p->frag_id >= 0 ? p->frag_id << 17 | p->frag_offset : -1;
+	r->run = NULL;
+	r->frames = 1;
 	return NULL;
 }
 
@@ -910,7 +962,12 @@ int rp_trace_add_packet_row(struct rp_trace_writer *w,
 	if (!w->pkt_first_id)
 		w->pkt_first_id = w->pkt_next_id =
 		    query_i64(w->s, "SELECT max(id) FROM packet_row", 0) + 1;
+	if (r->frames < 1 || (r->frames > 1) != (r->run != NULL))
+		return rp_error_set(err, "packet frame %lld: bad run",
+				    (long long)r->frame);
 	w->pkt_pending[w->npkt] = *r;
+	if ((w->pkt_run[w->npkt] = text_put(&w->pkt_text, r->run)) < -1)
+		return rp_error_set(err, "out of memory");
 	if (++w->npkt == BATCH)
 		return flush_packets(w, err);
 	return 0;
@@ -932,34 +989,6 @@ int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
 }
 
 /* Copies a string of an nfs_op row to the writer's text buffer. */
-static int64_t nfs_text(struct rp_trace_writer *w, const char *v)
-{
-	if (!v)
-		return -1;
-	size_t n = strlen(v) + 1;
-	if (w->nfs_text_len + n > w->nfs_text_cap) {
-		size_t c = w->nfs_text_cap ? w->nfs_text_cap : 4096;
-		while (c < w->nfs_text_len + n)
-			c *= 2;
-		char *x = realloc(w->nfs_text, c);
-		if (!x)
-			return -2;
-		w->nfs_text = x;
-		w->nfs_text_cap = c;
-	}
-	memcpy(w->nfs_text + w->nfs_text_len, v, n);
-	w->nfs_text_len += n;
-	return (int64_t)(w->nfs_text_len - n);
-}
-
-static void bind_nfs_text(struct rp_trace_writer *w, sqlite3_stmt *st, int i,
-			  int64_t off)
-{
-	if (off < 0)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, w->nfs_text + off, -1, SQLITE_STATIC);
-}
 
 static void bind_nfs(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
 		     const struct nfs_row *r)
@@ -975,7 +1004,7 @@ static void bind_nfs(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
 	bind_i64_unless(st, base + 8, op->reply_ns, -1);
 	bind_i64_unless(st, base + 9, op->status, -1);
 	bind_i64_unless(st, base + 10, r->tcp, -1);
-	bind_nfs_text(w, st, base + 11, r->ops);
+	bind_text_at(st, base + 11, &w->nfs_text, r->ops);
 }
 
 static int flush_nfs(struct rp_trace_writer *w, struct rp_error *err)
@@ -1002,7 +1031,7 @@ static int flush_nfs(struct rp_trace_writer *w, struct rp_error *err)
 		return rp_error_set(err, "%s: nfs_op rows are not contiguous",
 				    w->s->path);
 	w->nnfs = 0;
-	w->nfs_text_len = 0;
+	w->nfs_text.len = 0;
 	return 0;
 }
 
@@ -1024,7 +1053,7 @@ int rp_trace_add_nfs_op(struct rp_trace_writer *w, const struct rp_nfs_op *op,
 		w->nfs_first_id = w->nfs_next_id =
 		    query_i64(w->s, "SELECT max(id) FROM nfs_op_row", 0) + 1;
 	r->op = *op;
-	r->ops = nfs_text(w, op->ops);
+	r->ops = text_put(&w->nfs_text, op->ops);
 	if (r->ops < -1)
 		return rp_error_set(err, "out of memory");
 	if (++w->nnfs == BATCH)

@@ -37,8 +37,9 @@ ok $? "DELETE FROM run in sqlite3"
 [ "$(q lab.db "SELECT (SELECT count(*) FROM run_param) + (SELECT count(*) FROM run_metric) + (SELECT count(*) FROM run_series) + (SELECT count(*) FROM run_stall)")" = 0 ]
 ok $? "the runs' results are gone"
 
-# A database of schema 3 (before 0004's triggers and 0006's packing), made
-# from the schema files and filled with lab.db's rows in 0001/0003's forms.
+# A database of schema 3 (before 0004's triggers, 0006's packing and 0007's
+# runs), made from the schema files and filled with lab.db's rows in
+# 0001/0003's forms.
 "$VMREPLAY" import pcap "$T/nfs3-udp-tcp-ganesha.pcap" -o lab.db --name p -q 2>/dev/null
 "$VMREPLAY" replay lab.db --trace b --kernel 2.1.90 --mem 8M 2>/dev/null
 cat "$top_srcdir"/schema/000[123]-*.sql | sqlite3 old.db
@@ -57,11 +58,14 @@ INSERT INTO run_stall SELECT * FROM lab.run_stall;
 INSERT INTO packet_addr SELECT * FROM lab.packet_addr;
 INSERT INTO packet_range SELECT * FROM lab.packet_range;
 INSERT INTO packet_row
-SELECT id, ts_ns, frame, lens & 4294967295, info & 268435455,
-       nullif(addrs >> 32, 0), nullif(addrs & 4294967295, 0),
-       nullif(info >> 28, 0) - 1, frag >> 17, frag & 131071,
-       nullif(lens >> 32, 0)
-FROM lab.packet_row;
+SELECT v.id, v.ts_ns, v.frame, v.frame_len,
+       (v.linktype << 12) | (coalesce(v.protocol, 0) << 4)
+       | (coalesce(v.more_frags, 0) << 3) | coalesce(v.ip_version, 0),
+       s.id, d.id, (v.sport << 16) | v.dport, v.frag_id, v.frag_offset,
+       v.datagram_len
+FROM lab.packet v
+LEFT JOIN lab.packet_addr s ON s.trace_id = v.trace_id AND s.addr = v.src
+LEFT JOIN lab.packet_addr d ON d.trace_id = v.trace_id AND d.addr = v.dst;
 INSERT INTO nfs_op SELECT * FROM lab.nfs_op;
 EOF2
 ok $? "a database of schema 3 is made"
@@ -78,7 +82,7 @@ expect_status 0 "a write upgrades it" "$VMREPLAY" sql old.db --write "SELECT 1"
 [ "$(sqlite3 old.db "SELECT (SELECT count(*) FROM event) - $np + (SELECT count(*) FROM run_metric) + (SELECT count(*) FROM run_stall) + (SELECT count(*) FROM event_extra) + (SELECT count(*) FROM run) + (SELECT count(*) FROM trace_stat WHERE trace_id NOT IN (SELECT id FROM trace))")" = 0 ]
 ok $? "and the rows left behind are removed"
 sqlite3 old.db "SELECT * FROM packet ORDER BY id" | cmp -s - packet.want
-ok $? "packet rows are repacked (0006) and show the same"
+ok $? "packet rows are repacked (0006, 0007) and show the same"
 sqlite3 old.db "SELECT trace_id, xid, version, proc, proc_name, fh_hash, \"offset\", count, call_ns, reply_ns, status, transport, ops FROM nfs_op ORDER BY id" | cmp -s - nfs.want
 ok $? "nfs_op rows move to nfs_op_row and show the same"
 [ "$(sqlite3 old.db "PRAGMA integrity_check")" = ok ]

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "internal.h" /* packed packet rows and their runs */
 #include "libreplay.h"
 #include "net.h" /* net_nfs_proc_name, for nfs_proc */
 
@@ -376,6 +377,150 @@ static const char *text(struct rp_store *s, const char *sql)
 	return text_query(s, sql, 0);
 }
 
+/* Frame i of the run test: fragments of a datagram in 6, one of 70
+ * fragments (more than a run holds), like frames that are not fragments,
+ * two flows taking turns, negative times, time going back in a run. */
+static struct rp_packet run_frame(int i)
+{
+	struct rp_packet p = {.ts_ns = 5000 + 7 * i,
+			      .frame = i + 1,
+			      .frame_len = 1514,
+			      .linktype = 1,
+			      .ip_version = 4,
+			      .protocol = 17,
+			      .addr_len = 4,
+			      .src_ip = {10, 0, 0, 1},
+			      .dst_ip = {10, 0, 0, 2},
+			      .frag_id = -1};
+	if (i < 6 || (i >= 100 && i < 104) || (i >= 90 && i < 92)) {
+		int k = i < 6 ? i : i - (i >= 100 ? 100 : 90);
+		p.frag_id = i < 6 ? 1 : i >= 100 ? 3 : 4;
+		p.frag_offset = 1480 * k;
+		p.more_frags = k < (i < 6 ? 5 : 3);
+		p.frame_len = p.more_frags ? 1514 : 954;
+		p.sport = 800;
+		p.dport = 2049;
+		p.datagram_len = 8320;
+		if (i >= 100)
+			p.ts_ns = 9000 - i;
+		if (i >= 90 && i < 92)
+			p.ts_ns = -5 - i;
+	} else if (i < 76) {
+		p.frag_id = 2;
+		p.frag_offset = 8 * (i - 6);
+		p.more_frags = i < 75;
+		p.frame_len = 60 + i;
+	} else if (i < 81) {
+		p.ip_version = 0;
+		p.addr_len = 0;
+		p.frame_len = 60;
+	} else if (i & 1) {
+		p.src_ip[3] = 2;
+		p.dst_ip[3] = 1;
+		p.sport = 2049;
+		p.dport = 800;
+	}
+	return p;
+}
+
+/* Runs of like packet rows (schema/0007): stored as one row each, shown by
+ * the `packet` view exactly as the same frames stored one row apiece. */
+static void packet_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct rp_trace_writer *w;
+	struct rp_error err;
+	enum { FRAMES = 200 };
+	struct rp_trace_meta one = {.name = "one", .source = "pcap"};
+	assert_int_equal(rp_trace_begin(f->store, &one, &w, &err), 0);
+	for (int i = 0; i < FRAMES; i++) {
+		struct rp_packet p = run_frame(i);
+		assert_int_equal(rp_trace_add_packet(w, &p, &err), 0);
+	}
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+
+	/* as the packet recorder stores them (pcap-trace.c, queue_run) */
+	struct rp_trace_meta runs = {.name = "runs", .source = "pcap"};
+	struct rp_packet_row run[RP_PACKET_RUN_MAX];
+	char json[RP_PACKET_RUN_JSON];
+	int n = 0;
+	assert_int_equal(rp_trace_begin(f->store, &runs, &w, &err), 0);
+	const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+	assert_int_equal(rp_trace_add_packet_addr(w, 1, 4, a, &err), 0);
+	assert_int_equal(rp_trace_add_packet_addr(w, 2, 4, b, &err), 0);
+	for (int i = 0; i <= FRAMES; i++) {
+		struct rp_packet_row r;
+		if (i < FRAMES) {
+			struct rp_packet p = run_frame(i);
+			int s = p.src_ip[3], d = p.dst_ip[3];
+			assert_null(rp_packet_pack(&p, p.ip_version ? s : 0,
+						   p.ip_version ? d : 0, &r));
+		}
+		if (n && (i == FRAMES || n == RP_PACKET_RUN_MAX ||
+			  !rp_packet_run_joins(&run[0], &r))) {
+			struct rp_packet_row last = run[n - 1];
+			if (n > 1) {
+				size_t len = rp_packet_run_json(run, n, json);
+				assert_true(len < sizeof json);
+				last.run = json;
+				last.frames = n;
+			}
+			assert_int_equal(
+			    rp_trace_add_packet_row(w, &last, &err), 0);
+			n = 0;
+		}
+		run[n++] = r;
+	}
+	/* a run's JSON and its count go together */
+	struct rp_packet_row bad = run[0];
+	bad.frames = 2;
+	assert_int_equal(rp_trace_add_packet_row(w, &bad, &err), -1);
+	assert_non_null(strstr(err.msg, "bad run"));
+	assert_int_equal(rp_trace_finish(w, &err), 0);
+
+	/* runs: 6, 64 + 6, 5 (not IP), 2 (negative times: not joined, 2
+	 * rows), 4 (time going back); the rest one row each */
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet_row "
+					 "WHERE id > (SELECT last_id FROM "
+					 "packet_range WHERE trace_id = 1)"),
+			 FRAMES - 5 - 63 - 5 - 4 - 3);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet "
+					 "WHERE trace_id = 2"),
+			 FRAMES);
+	/* the same columns, and the same ids counted from each trace's first */
+	assert_int_equal(
+	    count(
+		f->store,
+		"SELECT count(*) FROM (SELECT id - (SELECT first_id FROM "
+		"packet_range r WHERE r.trace_id = p.trace_id), ts_ns, frame, "
+		"frame_len, linktype, ip_version, protocol, src, dst, sport, "
+		"dport, frag_id, frag_offset, more_frags, datagram_len FROM "
+		"packet p WHERE trace_id = 1 EXCEPT SELECT id - (SELECT "
+		"first_id FROM packet_range r WHERE r.trace_id = p.trace_id), "
+		"ts_ns, frame, frame_len, linktype, ip_version, protocol, src, "
+		"dst, sport, dport, frag_id, frag_offset, more_frags, "
+		"datagram_len FROM packet p WHERE trace_id = 2)"),
+	    0);
+	/* and in id order */
+	assert_int_equal(count(f->store, "SELECT count(*) FROM (SELECT frame, "
+					 "lag(frame) OVER () AS prev FROM "
+					 "packet WHERE trace_id = 2) WHERE "
+					 "frame != prev + 1"),
+			 0);
+	assert_string_equal(text(f->store,
+				 "SELECT ts_ns || ' ' || frag_offset "
+				 "|| ' ' || more_frags FROM packet "
+				 "WHERE trace_id = 2 AND frame = 103"),
+			    "8898 2960 1");
+	/* deleting the trace deletes its runs */
+	assert_int_equal(rp_store_query(f->store,
+					"DELETE FROM trace WHERE name = 'runs'",
+					1, NULL, NULL, &err),
+			 0);
+	assert_int_equal(count(f->store, "SELECT count(*) FROM packet"),
+			 FRAMES);
+}
+
 /* Packet rows (schema/0003): batched, addresses interned per trace and
  * shown as text by the `packet` view, a trace's rows one id range. */
 static void packet_rows_packed(void **state)
@@ -665,6 +810,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(side_tables_and_runs, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(packet_runs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(packet_rows_packed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(nfs_op_rows_packed, setup,
