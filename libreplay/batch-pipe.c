@@ -6,7 +6,7 @@
  * buffers in turn; each handed over is consumed in order, and
  * rp_pipe_put returns once the next buffer in turn is free again.  After a
  * consume fails, the batches still queued are skipped and the maker is
- * told at its next put.
+ * told at its next put.  Also the text buffer such batches carry.
  */
 #include "internal.h"
 
@@ -117,4 +117,19 @@ int rp_pipe_stop(struct rp_pipe *p, bool discard, struct rp_error *err)
 	pthread_mutex_destroy(&p->mu);
 	free(p);
 	return rc;
+}
+
+char *rp_text_reserve(struct rp_text *t, size_t len)
+{
+	if (t->len + len > t->cap) {
+		size_t c = t->cap ? t->cap : 4096;
+		while (c < t->len + len)
+			c *= 2;
+		char *x = realloc(t->p, c);
+		if (!x)
+			return NULL;
+		t->p = x;
+		t->cap = c;
+	}
+	return t->p + t->len;
 }

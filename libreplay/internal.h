@@ -39,6 +39,15 @@ int rp_pipe_put(struct rp_pipe *p, void *batch, struct rp_error *err);
  * and not discard. */
 int rp_pipe_stop(struct rp_pipe *p, bool discard, struct rp_error *err);
 
+/* Text that goes with a batch of rows (batch-pipe.c): strings appended
+ * one after the other, referred to by offset. */
+struct rp_text {
+	char *p;
+	size_t len, cap;
+};
+/* Room for `len` more bytes at t->p + t->len; NULL when out of memory. */
+char *rp_text_reserve(struct rp_text *t, size_t len);
+
 /* A packet row packed as schema/0006 stores it (docs/schema.md): -1 for
  * NULL in addrs and frag.  The packet recorder packs its rows on the
  * decoding thread, so that the thread appending them does SQLite work only

@@ -139,8 +139,7 @@ struct pcap_row {
 struct pcap_rows {
 	struct pcap_row r[ROWS_BATCH];
 	size_t n;
-	char *text; /* the NFSv4 operation lists of the batch */
-	size_t text_len, text_cap;
+	struct rp_text text; /* the batch's NFSv4 operation lists and runs */
 };
 
 struct pcap_store {
@@ -192,7 +191,7 @@ static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 		const struct pcap_row *r = &b->r[i];
 		if (r->kind == ROW_PACKET) {
 			struct rp_packet_row p = r->u.p;
-			p.run = r->ops ? b->text + r->ops - 1 : NULL;
+			p.run = r->ops ? b->text.p + r->ops - 1 : NULL;
 			rc = rp_trace_add_packet_row(w, &p, err);
 		} else if (r->kind == ROW_ADDR) {
 			rc = rp_trace_add_packet_addr(w, r->u.a.id, r->u.a.len,
@@ -203,12 +202,12 @@ static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 			rc = rp_trace_append(w, &ev, 1, err);
 		} else {
 			struct rp_nfs_op op = r->u.n;
-			op.ops = r->ops ? b->text + r->ops - 1 : NULL;
+			op.ops = r->ops ? b->text.p + r->ops - 1 : NULL;
 			rc = rp_trace_add_nfs_op(w, &op, err);
 		}
 	}
 	b->n = 0;
-	b->text_len = 0;
+	b->text.len = 0;
 	return rc;
 }
 
@@ -258,7 +257,8 @@ static int rows_flush(struct pcap_trace *t)
 	s->fill = (s->fill + 1) % ROWS_SLOTS;
 	t->rows = &s->slots[s->fill];
 	/* free again: consumed, or skipped after a failure */
-	t->rows->n = t->rows->text_len = 0;
+	t->rows->n = 0;
+	t->rows->text.len = 0;
 	if (rc < 0)
 		goto failed;
 	return 0;
@@ -283,7 +283,7 @@ static int store_stop(struct pcap_trace *t, bool discard)
 		rc = -1;
 	}
 	for (int i = 0; i < ROWS_SLOTS; i++)
-		free(s->slots[i].text);
+		free(s->slots[i].text.p);
 	free(s);
 	t->store = NULL;
 	t->rows = NULL;
@@ -359,22 +359,6 @@ static int32_t pkt_addr_id(struct pcap_trace *t, const uint8_t *a, int len)
 	return e->id;
 }
 
-/* Room for `len` more bytes in the text of batch b; NULL out of memory. */
-static char *batch_text(struct pcap_rows *b, size_t len)
-{
-	if (b->text_len + len > b->text_cap) {
-		size_t c = b->text_cap ? b->text_cap : 4096;
-		while (c < b->text_len + len)
-			c *= 2;
-		char *x = realloc(b->text, c);
-		if (!x)
-			return NULL;
-		b->text = x;
-		b->text_cap = c;
-	}
-	return b->text + b->text_len;
-}
-
 /* Queues the packet rows of the run as one row (packet-run.c). */
 static int queue_run(struct pcap_trace *t)
 {
@@ -388,13 +372,13 @@ static int queue_run(struct pcap_trace *t)
 	r->u.p = t->run[t->nrun - 1];
 	r->ops = 0;
 	if (t->nrun > 1) {
-		char *json = batch_text(b, RP_PACKET_RUN_JSON);
+		char *json = rp_text_reserve(&b->text, RP_PACKET_RUN_JSON);
 		if (!json) {
 			b->n--;
 			return oom(t);
 		}
-		r->ops = b->text_len + 1;
-		b->text_len += rp_packet_run_json(t->run, t->nrun, json) + 1;
+		r->ops = b->text.len + 1;
+		b->text.len += rp_packet_run_json(t->run, t->nrun, json) + 1;
 		r->u.p.frames = t->nrun;
 	}
 	t->nrun = 0;
@@ -442,14 +426,14 @@ static int queue_nfs_op(struct pcap_trace *t, const struct rp_nfs_op *op)
 	r->ops = 0;
 	if (op->ops) {
 		size_t len = strlen(op->ops) + 1;
-		char *text = batch_text(b, len);
+		char *text = rp_text_reserve(&b->text, len);
 		if (!text) {
 			b->n--;
 			return oom(t);
 		}
 		memcpy(text, op->ops, len);
-		r->ops = b->text_len + 1;
-		b->text_len += len;
+		r->ops = b->text.len + 1;
+		b->text.len += len;
 	}
 	return 0;
 }

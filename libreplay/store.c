@@ -301,12 +301,6 @@ struct packet_addr {
 	int32_t id;
 };
 
-/* Text waiting with its rows for their batch. */
-struct text_buf {
-	char *p;
-	size_t len, cap;
-};
-
 /* An nfs_op row waiting for its batch; ops is an offset into
  * rp_trace_writer.nfs_text, -1 for NULL; tcp 1, 0 (udp) or -1 (NULL). */
 struct nfs_row {
@@ -333,12 +327,12 @@ struct rp_trace_writer {
 	struct rp_packet_row pkt_pending[BATCH];
 	int64_t pkt_run[BATCH]; /* offsets of their runs in pkt_text, or -1 */
 	int npkt;
-	struct text_buf pkt_text;
+	struct rp_text pkt_text;
 	struct packet_addr *addrs;
 	int32_t addr_slots, naddrs;
 	struct nfs_row nfs_pending[BATCH];
 	int nnfs;
-	struct text_buf nfs_text;
+	struct rp_text nfs_text;
 };
 
 /* "INSERT INTO event(...) VALUES (?,...),..." for `rows` rows, in buf.
@@ -734,28 +728,21 @@ static int prepare_rows(struct rp_trace_writer *w, const char *head, int cols,
 }
 
 /* Copies string v to b: its offset there, -1 for NULL, -2 out of memory. */
-static int64_t text_put(struct text_buf *b, const char *v)
+static int64_t text_put(struct rp_text *b, const char *v)
 {
 	if (!v)
 		return -1;
 	size_t n = strlen(v) + 1;
-	if (b->len + n > b->cap) {
-		size_t c = b->cap ? b->cap : 4096;
-		while (c < b->len + n)
-			c *= 2;
-		char *x = realloc(b->p, c);
-		if (!x)
-			return -2;
-		b->p = x;
-		b->cap = c;
-	}
-	memcpy(b->p + b->len, v, n);
+	char *to = rp_text_reserve(b, n);
+	if (!to)
+		return -2;
+	memcpy(to, v, n);
 	b->len += n;
 	return (int64_t)(b->len - n);
 }
 
 /* Binds the string at offset off of b (text_put), or NULL for -1. */
-static void bind_text_at(sqlite3_stmt *st, int i, const struct text_buf *b,
+static void bind_text_at(sqlite3_stmt *st, int i, const struct rp_text *b,
 			 int64_t off)
 {
 	if (off < 0)
