@@ -95,6 +95,11 @@ int rp_store_schema_version(void)
 	return v;
 }
 
+/* The oldest schema this vmreplay reads as it is, without the upgrade a
+ * write does: 0007 changed only how new packet rows are stored, and a 0006
+ * database's own `packet` view reads the rows it has. */
+#define SCHEMA_READS_FROM 6
+
 static int migrate(struct rp_store *s, struct rp_error *err)
 {
 	int have = (int)query_i64(s, "PRAGMA user_version", 0);
@@ -106,7 +111,7 @@ static int migrate(struct rp_store *s, struct rp_error *err)
 				    "version %d; this vmreplay %s knows up to "
 				    "%d): upgrade vmreplay to read it",
 				    s->path, have, rp_version(), want);
-	if (have == want)
+	if (have == want || (s->readonly && have >= SCHEMA_READS_FROM))
 		return 0;
 	if (s->readonly)
 		return rp_error_set(err,
