@@ -48,6 +48,19 @@ struct rp_text {
 /* Room for `len` more bytes at t->p + t->len; NULL when out of memory. */
 char *rp_text_reserve(struct rp_text *t, size_t len);
 
+/* The numbering of a trace's packet addresses (packet-addr.c); zeroed
+ * to start. */
+struct rp_addr_slot;
+struct rp_addr_ids {
+	struct rp_addr_slot *slots;
+	size_t nslots, n;
+};
+/* The id of address a (len 4 or 16 bytes), numbered n + 1 and *added set
+ * when it is new; 0 for another length, -1 out of memory. */
+int32_t rp_addr_ids_get(struct rp_addr_ids *t, const uint8_t *a, int len,
+			bool *added);
+void rp_addr_ids_free(struct rp_addr_ids *t);
+
 /* A packet row packed as schema/0006 stores it (docs/schema.md): -1 for
  * NULL in addrs and frag.  The packet recorder packs its rows on the
  * decoding thread, so that the thread appending them does SQLite work only

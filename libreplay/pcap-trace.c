@@ -127,12 +127,12 @@ struct pcap_row {
 	union {
 		struct rp_packet_row p;
 		struct row_addr a;
-		struct rp_nfs_op n; /* n.ops: see `ops` */
+		struct rp_nfs_op n; /* n.ops: see `text` */
 		struct pcap_ev e;   /* streamed ahead (stream_events) */
 	} u;
 	/* 1 + offset in the batch text of an nfs_op's ops or a packet run's
 	 * JSON, or 0 */
-	size_t ops;
+	size_t text;
 	enum row_kind kind;
 };
 
@@ -191,7 +191,7 @@ static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 		const struct pcap_row *r = &b->r[i];
 		if (r->kind == ROW_PACKET) {
 			struct rp_packet_row p = r->u.p;
-			p.run = r->ops ? b->text.p + r->ops - 1 : NULL;
+			p.run = r->text ? b->text.p + r->text - 1 : NULL;
 			rc = rp_trace_add_packet_row(w, &p, err);
 		} else if (r->kind == ROW_ADDR) {
 			rc = rp_trace_add_packet_addr(w, r->u.a.id, r->u.a.len,
@@ -202,7 +202,7 @@ static int rows_write(struct rp_trace_writer *w, struct pcap_rows *b,
 			rc = rp_trace_append(w, &ev, 1, err);
 		} else {
 			struct rp_nfs_op op = r->u.n;
-			op.ops = r->ops ? b->text.p + r->ops - 1 : NULL;
+			op.ops = r->text ? b->text.p + r->text - 1 : NULL;
 			rc = rp_trace_add_nfs_op(w, &op, err);
 		}
 	}
@@ -302,61 +302,25 @@ static int stream_events(struct pcap_trace *t);
 
 /* ------------------------------------------------------ sink callbacks */
 
-static uint64_t pkt_addr_hash(const uint8_t *a, int len)
-{
-	uint64_t h = net_hash_bytes(NET_HASH_INIT, a, (size_t)len);
-	return h ^ h >> 29;
-}
-
-/* Doubles the packet address table (open addressing, half full at most). */
-static int pkt_addr_grow(struct pcap_trace *t)
-{
-	size_t n = t->pkt_addr_slots ? t->pkt_addr_slots * 2 : 256;
-	struct pcap_pkt_addr *x = calloc(n, sizeof *x);
-	if (!x)
-		return -1;
-	for (size_t i = 0; i < t->pkt_addr_slots; i++) {
-		const struct pcap_pkt_addr *e = &t->pkt_addrs[i];
-		if (!e->len)
-			continue;
-		size_t j = pkt_addr_hash(e->a, e->len) & (n - 1);
-		while (x[j].len)
-			j = (j + 1) & (n - 1);
-		x[j] = *e;
-	}
-	free(t->pkt_addrs);
-	t->pkt_addrs = x;
-	t->pkt_addr_slots = n;
-	return 0;
-}
-
 /* The packet_addr id of an address of the packet rows (len 4 or 16),
- * numbered as it first appears and queued for the store when new; 0 when
- * there is none, -1 on error. */
+ * numbered as it first appears (packet-addr.c) and queued for the store
+ * when new; 0 when there is none, -1 on error. */
 static int32_t pkt_addr_id(struct pcap_trace *t, const uint8_t *a, int len)
 {
-	if (len != 4 && len != 16)
-		return 0;
-	if (t->pkt_naddrs >= t->pkt_addr_slots / 2 && pkt_addr_grow(t) < 0)
+	bool added;
+	int32_t id = rp_addr_ids_get(&t->pkt_addrs, a, len, &added);
+	if (id < 0)
 		return oom(t);
-	size_t mask = t->pkt_addr_slots - 1;
-	size_t j = pkt_addr_hash(a, len) & mask;
-	for (; t->pkt_addrs[j].len; j = (j + 1) & mask)
-		if (t->pkt_addrs[j].len == len &&
-		    !memcmp(t->pkt_addrs[j].a, a, (size_t)len))
-			return t->pkt_addrs[j].id;
+	if (!added)
+		return id;
 	struct pcap_row *r = row_new(t);
 	if (!r)
 		return -1;
-	struct pcap_pkt_addr *e = &t->pkt_addrs[j];
-	e->len = (uint8_t)len;
-	memcpy(e->a, a, (size_t)len);
-	e->id = (int32_t)++t->pkt_naddrs;
 	r->kind = ROW_ADDR;
-	r->u.a.id = e->id;
-	r->u.a.len = e->len;
+	r->u.a.id = id;
+	r->u.a.len = (uint8_t)len;
 	memcpy(r->u.a.a, a, (size_t)len);
-	return e->id;
+	return id;
 }
 
 /* Queues the packet rows of the run as one row (packet-run.c). */
@@ -370,14 +334,14 @@ static int queue_run(struct pcap_trace *t)
 	struct pcap_rows *b = t->rows;
 	r->kind = ROW_PACKET;
 	r->u.p = t->run[t->nrun - 1];
-	r->ops = 0;
+	r->text = 0;
 	if (t->nrun > 1) {
 		char *json = rp_text_reserve(&b->text, RP_PACKET_RUN_JSON);
 		if (!json) {
 			b->n--;
 			return oom(t);
 		}
-		r->ops = b->text.len + 1;
+		r->text = b->text.len + 1;
 		b->text.len += rp_packet_run_json(t->run, t->nrun, json) + 1;
 		r->u.p.frames = t->nrun;
 	}
@@ -423,7 +387,7 @@ static int queue_nfs_op(struct pcap_trace *t, const struct rp_nfs_op *op)
 	r->kind = ROW_NFS;
 	r->u.n = *op;
 	r->u.n.ops = NULL;
-	r->ops = 0;
+	r->text = 0;
 	if (op->ops) {
 		size_t len = strlen(op->ops) + 1;
 		char *text = rp_text_reserve(&b->text, len);
@@ -432,7 +396,7 @@ static int queue_nfs_op(struct pcap_trace *t, const struct rp_nfs_op *op)
 			return oom(t);
 		}
 		memcpy(text, op->ops, len);
-		r->ops = b->text.len + 1;
+		r->text = b->text.len + 1;
 		b->text.len += len;
 	}
 	return 0;
@@ -591,9 +555,7 @@ static void release(struct pcap_trace *t)
 	t->naddrs = 0;
 	t->recent[0] = t->recent[1] = NULL;
 	net_htab_free(&t->addrs);
-	free(t->pkt_addrs);
-	t->pkt_addrs = NULL;
-	t->pkt_addr_slots = t->pkt_naddrs = 0;
+	rp_addr_ids_free(&t->pkt_addrs);
 	free(t->evs);
 	t->evs = NULL;
 }

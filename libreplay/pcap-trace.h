@@ -36,12 +36,7 @@ struct pcap_trace {
 	size_t naddrs, cap_addrs;
 	struct pcap_addr_ent *recent[2]; /* the last two looked up */
 	/* the addresses of the packet rows, numbered for packet_addr */
-	struct pcap_pkt_addr {
-		uint8_t len; /* 4 or 16; 0: free slot */
-		uint8_t a[16];
-		int32_t id;
-	} * pkt_addrs;
-	size_t pkt_addr_slots, pkt_naddrs;
+	struct rp_addr_ids pkt_addrs;
 	/* buffered events; evs[0..ev_streamed) were looked at for the store
 	 * thread, ev_sent of them (the host's) sent to it (pcap-trace.c,
 	 * stream_events) */

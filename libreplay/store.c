@@ -297,15 +297,6 @@ static void bind_opt(sqlite3_stmt *st, int i, const struct rp_event *ev,
 
 /* --------------------------------------------------------- trace writer */
 
-/* A packet row packed as schema/0003 stores it, waiting for its batch. */
-
-/* A slot of the per-trace address table (open addressing). */
-struct packet_addr {
-	uint8_t len; /* 4 or 16; 0: free slot */
-	uint8_t a[16];
-	int32_t id;
-};
-
 /* An nfs_op row waiting for its batch; ops is an offset into
  * rp_trace_writer.nfs_text, -1 for NULL; tcp 1, 0 (udp) or -1 (NULL). */
 struct nfs_row {
@@ -333,8 +324,7 @@ struct rp_trace_writer {
 	int64_t pkt_run[BATCH]; /* offsets of their runs in pkt_text, or -1 */
 	int npkt;
 	struct rp_text pkt_text;
-	struct packet_addr *addrs;
-	int32_t addr_slots, naddrs;
+	struct rp_addr_ids addrs;
 	struct nfs_row nfs_pending[BATCH];
 	int nnfs;
 	struct rp_text nfs_text;
@@ -362,7 +352,7 @@ static void writer_free(struct rp_trace_writer *w)
 				&w->ins_nfss};
 	for (size_t i = 0; i < RP_ARRAY_SIZE(sts); i++)
 		sqlite3_finalize(*sts[i]);
-	free(w->addrs);
+	rp_addr_ids_free(&w->addrs);
 	free(w->nfs_text.p);
 	free(w->pkt_text.p);
 	free(w);
@@ -390,10 +380,6 @@ static bool set_journal_mode(struct rp_store *s, const char *mode)
 	return done;
 }
 
-/* RP_STORE_BULK: a rollback journal while an import (or a run's results)
- * is written.  Pages past the end of the file are not journaled, so an
- * import that appends is written once; the WAL would write it twice (log,
- * then checkpoint).  Called after the transaction ends. */
 /* Early write-back during a bulk import.  It writes tens of MB into the
  * database file before its commit, whose fdatasync then waits for all of
  * them to reach the disk (35 ms of a 0.5 s import of a million frames).
@@ -446,6 +432,11 @@ static void writeback_hint(struct rp_store *s)
 #endif
 }
 
+/* RP_STORE_BULK: a rollback journal while an import (or a run's results)
+ * is written (begin_write).  Pages past the end of the file are not
+ * journaled, so an import that appends is written once; the WAL would
+ * write it twice (log, then checkpoint).  Back to WAL after the
+ * transaction ends. */
 static void bulk_journal_end(struct rp_store *s)
 {
 	s->wb_fd = -1;
@@ -764,48 +755,18 @@ static void bind_i64_unless(sqlite3_stmt *st, int i, int64_t v, int64_t none)
 		sqlite3_bind_int64(st, i, v);
 }
 
-static uint64_t addr_hash(int len, const uint8_t *a)
-{
-	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)len;
-	for (int i = 0; i < len; i++)
-		h = (h ^ a[i]) * 0x100000001b3ull;
-	return h ^ h >> 29;
-}
-
 /* The packet_addr id of an address (len 4 or 16 bytes), numbering and
  * storing it when new; -1 on error. */
 static int32_t addr_id(struct rp_trace_writer *w, int len, const uint8_t *a,
 		       struct rp_error *err)
 {
-	if (w->naddrs >= w->addr_slots / 2) {
-		int32_t n = w->addr_slots ? w->addr_slots * 2 : 256;
-		struct packet_addr *t = calloc((size_t)n, sizeof *t);
-		if (!t)
-			return rp_error_set(err, "out of memory");
-		for (int32_t i = 0; i < w->addr_slots; i++) {
-			struct packet_addr *e = &w->addrs[i];
-			if (!e->len)
-				continue;
-			uint64_t j =
-			    addr_hash(e->len, e->a) & (uint64_t)(n - 1);
-			while (t[j].len)
-				j = (j + 1) & (uint64_t)(n - 1);
-			t[j] = *e;
-		}
-		free(w->addrs);
-		w->addrs = t;
-		w->addr_slots = n;
-	}
-	uint64_t mask = (uint64_t)w->addr_slots - 1;
-	uint64_t j = addr_hash(len, a) & mask;
-	for (; w->addrs[j].len; j = (j + 1) & mask)
-		if (w->addrs[j].len == len && !memcmp(w->addrs[j].a, a, len))
-			return w->addrs[j].id;
-	struct packet_addr *e = &w->addrs[j];
-	e->len = (uint8_t)len;
-	memcpy(e->a, a, (size_t)len);
-	e->id = ++w->naddrs;
-	return rp_trace_add_packet_addr(w, e->id, len, a, err) < 0 ? -1 : e->id;
+	bool added;
+	int32_t id = rp_addr_ids_get(&w->addrs, a, len, &added);
+	if (id < 0)
+		return rp_error_set(err, "out of memory");
+	if (added && rp_trace_add_packet_addr(w, id, len, a, err) < 0)
+		return -1;
+	return id;
 }
 
 int rp_trace_add_packet_addr(struct rp_trace_writer *w, int32_t id, int len,
@@ -917,6 +878,12 @@ static int flush_packets(struct rp_trace_writer *w, struct rp_error *err)
 	return 0;
 }
 
+/* The addrs column of two packet_addr ids (-1: NULL, no addresses). */
+static int64_t pack_addrs(int32_t src_id, int32_t dst_id)
+{
+	return src_id || dst_id ? (int64_t)src_id << 32 | dst_id : -1;
+}
+
 const char *rp_packet_pack(const struct rp_packet *p, int32_t src_id,
 			   int32_t dst_id, struct rp_packet_row *r)
 {
@@ -936,7 +903,7 @@ const char *rp_packet_pack(const struct rp_packet *p, int32_t src_id,
 		r->info |= (int64_t)(p->protocol & 255) << 4 |
 			   (p->frag_id >= 0 && p->more_frags) << 3 |
 			   (p->ip_version & 7);
-	r->addrs = src_id || dst_id ? (int64_t)src_id << 32 | dst_id : -1;
+	r->addrs = pack_addrs(src_id, dst_id);
 	if (p->sport > 0 || p->dport > 0) { /* ports + 1: 0 is none */
 		int64_t ports =
 		    (int64_t)(p->sport & 0xffff) << 16 | (p->dport & 0xffff);
@@ -976,11 +943,9 @@ int rp_trace_add_packet(struct rp_trace_writer *w, const struct rp_packet *p,
 				    bad);
 	if (packet_addrs(w, p, &sid, &did, err) < 0)
 		return -1;
-	r.addrs = sid || did ? (int64_t)sid << 32 | did : -1;
+	r.addrs = pack_addrs(sid, did);
 	return rp_trace_add_packet_row(w, &r, err);
 }
-
-/* Copies a string of an nfs_op row to the writer's text buffer. */
 
 static void bind_nfs(struct rp_trace_writer *w, sqlite3_stmt *st, int base,
 		     const struct nfs_row *r)

@@ -377,6 +377,29 @@ static const char *text(struct rp_store *s, const char *sql)
 	return text_query(s, sql, 0);
 }
 
+/* Packet addresses are numbered 1, 2, ... as they first appear and found
+ * again (packet-addr.c), also many that differ only in their last byte. */
+static void packet_addr_numbering(void **state)
+{
+	(void)state;
+	struct rp_addr_ids ids = {0};
+	bool added;
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 2000; i++) {
+			uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8};
+			int len = i & 1 ? 16 : 4;
+			a[len - 1] = (uint8_t)i;
+			a[len - 2] = (uint8_t)(i >> 8);
+			assert_int_equal(rp_addr_ids_get(&ids, a, len, &added),
+					 i + 1);
+			assert_int_equal(added, round == 0);
+		}
+	uint8_t a[8] = {0};
+	assert_int_equal(rp_addr_ids_get(&ids, a, 8, &added), 0);
+	assert_false(added);
+	rp_addr_ids_free(&ids);
+}
+
 /* Frame i of the run test: fragments of a datagram in 6, one of 70
  * fragments (more than a run holds), like frames that are not fragments,
  * two flows taking turns, negative times, time going back in a run. */
@@ -810,6 +833,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(side_tables_and_runs, setup,
 					    teardown),
+	    cmocka_unit_test(packet_addr_numbering),
 	    cmocka_unit_test_setup_teardown(packet_runs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(packet_rows_packed, setup,
 					    teardown),
